@@ -1,0 +1,69 @@
+import { z } from "zod";
+
+// The environment is parsed once; a missing or malformed variable stops boot with its name.
+const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const optionalUrl = z.preprocess(emptyToUndefined, z.url().optional());
+const flag = z.preprocess(emptyToUndefined, z.enum(["0", "1", "true", "false"]).optional())
+  .transform((v) => v === "1" || v === "true");
+
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    SHOPIFY_API_KEY: z.string().min(1),
+    SHOPIFY_API_SECRET: z.string().min(1),
+    SHOPIFY_APP_URL: z.url(),
+    SCOPES: z.string().min(1),
+    SHOP_CUSTOM_DOMAIN: z.preprocess(emptyToUndefined, z.string().optional()),
+    DATABASE_URL: z.url().refine((u) => /^postgres(ql)?:\/\//.test(u), "must be a postgresql:// URL"),
+    // Unset only in the local demo, which then runs jobs in-process.
+    REDIS_URL: z.preprocess(emptyToUndefined, z.url().refine((u) => /^rediss?:\/\//.test(u), "must be a redis:// URL").optional()),
+    // Where Admin API calls go. Unset in production (each shop's own https://<shop>/admin/api);
+    // tests and the demo point it at the local Admin API stand-in.
+    SHOPIFY_ADMIN_API_ORIGIN: optionalUrl,
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    HOST: z.preprocess(emptyToUndefined, z.string().optional()),
+    DEMO: flag,
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production") {
+      if (env.DEMO) ctx.addIssue({ code: "custom", path: ["DEMO"], message: "the demo mode cannot run with NODE_ENV=production" });
+      if (!env.REDIS_URL) ctx.addIssue({ code: "custom", path: ["REDIS_URL"], message: "is required in production" });
+      if (env.SHOPIFY_ADMIN_API_ORIGIN) ctx.addIssue({ code: "custom", path: ["SHOPIFY_ADMIN_API_ORIGIN"], message: "is for tests and the demo only; unset it in production" });
+    }
+  });
+
+export type AppConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.join(".") || "(environment)";
+        const missing = issue.code === "invalid_type" && env[name] === undefined;
+        return missing ? `${name} is missing` : `${name} ${issue.message}`;
+      }),
+    );
+  }
+  return result.data;
+}
+
+let cached: AppConfig | undefined;
+
+export function config(): AppConfig {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** Tests only: forget the parsed environment so the next call re-reads process.env. */
+export function resetConfigForTests() {
+  cached = undefined;
+}
