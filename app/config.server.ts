@@ -15,17 +15,28 @@ export const configSchema = z
     SCOPES: z.string().min(1),
     SHOP_CUSTOM_DOMAIN: z.preprocess(emptyToUndefined, z.string().optional()),
     DATABASE_URL: z.url().refine((u) => /^postgres(ql)?:\/\//.test(u), "must be a postgresql:// URL"),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     // Unset only in the local demo, which then runs jobs in-process.
     REDIS_URL: z.preprocess(emptyToUndefined, z.url().refine((u) => /^rediss?:\/\//.test(u), "must be a redis:// URL").optional()),
+    // Bull key prefix: keeps deployments (or parallel test runs) that share one Redis apart.
+    BULL_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9_-]+$/, "must be letters, digits, _ or -").default("loyalnest")),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+    // How long a stopping worker waits for running jobs; keep it below the platform's kill timeout.
+    WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
     // Where Admin API calls go. Unset in production (each shop's own https://<shop>/admin/api);
     // tests and the demo point it at the local Admin API stand-in.
     SHOPIFY_ADMIN_API_ORIGIN: optionalUrl,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     HOST: z.preprocess(emptyToUndefined, z.string().optional()),
+    // Local demo only (npm run demo): the embedded admin opens in a plain browser for DEMO_SHOP.
     DEMO: flag,
+    DEMO_SHOP: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "must be a *.myshopify.com domain").default("demo-loyalnest.myshopify.com"),
   })
   .superRefine((env, ctx) => {
+    if (env.DEMO && !["127.0.0.1", "localhost", "::1"].includes(env.HOST ?? "")) {
+      ctx.addIssue({ code: "custom", path: ["HOST"], message: "must be a loopback address (127.0.0.1) when DEMO=1" });
+    }
     if (env.NODE_ENV === "production") {
       if (env.DEMO) ctx.addIssue({ code: "custom", path: ["DEMO"], message: "the demo mode cannot run with NODE_ENV=production" });
       if (!env.REDIS_URL) ctx.addIssue({ code: "custom", path: ["REDIS_URL"], message: "is required in production" });

@@ -8,7 +8,7 @@ declare global {
 }
 
 function createClient() {
-  const adapter = new PrismaPg({ connectionString: config().DATABASE_URL });
+  const adapter = new PrismaPg({ connectionString: config().DATABASE_URL, max: config().DATABASE_POOL_MAX });
   return new PrismaClient({ adapter });
 }
 

@@ -1,0 +1,23 @@
+import i18next, { type i18n } from "i18next";
+import { initReactI18next } from "react-i18next";
+import ar from "./locales/ar.json";
+import en from "./locales/en.json";
+import fr from "./locales/fr.json";
+import { defaultLocale, supportedLocales, type Locale } from "./config";
+
+export const resources = { en: { translation: en }, fr: { translation: fr }, ar: { translation: ar } } as const;
+
+/** A synchronous i18next instance per render (server) or per page (browser), resources bundled. */
+export function createI18n(locale: Locale): i18n {
+  const instance = i18next.createInstance();
+  void instance.use(initReactI18next).init({
+    resources,
+    lng: locale,
+    fallbackLng: defaultLocale,
+    supportedLngs: [...supportedLocales],
+    interpolation: { escapeValue: false }, // React escapes
+    initAsync: false,
+    returnNull: false,
+  });
+  return instance;
+}

@@ -1,0 +1,856 @@
+// The points ledger: the ONLY writer of points. Every change is a new LedgerEntry row (the table is
+// append-only, enforced by a trigger) written in one transaction with its lot allocations and the
+// member's cached balances.
+//
+// Sign convention. `points` is signed from the member's side: positive moves points towards the
+// member, negative moves them away. Kind and status decide which balance moves (balanceEffect):
+//
+//   EARN     PENDING  +n   pending +n                      (order paid, not yet spendable)
+//   EARN     POSTED   +n   available +n, lifetime +n       (and pending -n when it posts a pending earn)
+//   EARN     VOIDED   +n   pending -n                      (voids a pending earn; never spendable)
+//   ADJUST/IMPORT/REFERRAL/CAMPAIGN  POSTED  +n  available +n, lifetime +n
+//   ADJUST/EXPIRE    POSTED   -n   available -n
+//   REVERSAL         POSTED   -n   available -n, lifetime -(n + shortfall)
+//   REDEEM_HOLD      PENDING  -n   available -n            (points set aside for a redemption)
+//   REDEEM_CAPTURE   POSTED   -n   nothing                 (the hold's points are spent for good)
+//   REDEEM_VOID      VOIDED   +n   available +n            (the hold's points come back)
+//
+// Two-phase entries follow TigerBeetle: a pending earning or a hold is PENDING, and a later entry
+// whose `pendingId` names it posts/captures or voids it. A unique index on (shop, pendingId) makes
+// that happen at most once. Every posted credit is a lot (app/domain/lots.ts) and every entry that
+// takes points out of `available` records the lots it took them from in LedgerLotAllocation.
+//
+// Concurrency. Each write locks the member row (SELECT … FOR NO KEY UPDATE) before it reads the
+// idempotency key, the lots or the balance, so writes for one member are serialised and decisions
+// are made on committed data; the balance UPDATE is guarded as well, and a CHECK constraint keeps
+// every cached balance ≥ 0 whatever happens.
+//
+// Idempotency. Every write carries a key, unique per shop. The content hash (sha256 of the
+// canonical request) decides: same key and content → the original entry is returned, unchanged;
+// same key, other content → LedgerConflictError and nothing is written.
+import { createHash } from "node:crypto";
+import { Prisma, type LedgerEntry, type LedgerKind, type LedgerStatus } from "@prisma/client";
+import prisma from "~/db.server";
+import { allocateLots, releaseAllocations, type Lot, type LotAllocation } from "~/domain/lots";
+import { logger } from "~/utils/logger.server";
+import {
+  InsufficientPointsError,
+  LedgerConflictError,
+  LedgerEntryNotFoundError,
+  LedgerStateError,
+  LedgerValidationError,
+  MemberNotFoundError,
+  ReversalLimitError,
+} from "./ledger-errors";
+
+export type { LedgerEntry } from "@prisma/client";
+
+/** Largest number of points one entry may move; keeps balances far from the int4 limit. */
+export const MAX_POINTS_PER_ENTRY = 100_000_000;
+const MAX_KEY_LENGTH = 255;
+const MAX_TEXT_LENGTH = 1_000;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 250;
+
+// Waiting for the member lock is normal under contention (many redemptions at once), so allow
+// queueing well beyond Prisma's 2 s default before giving up.
+const WRITE_TX = {
+  isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted,
+  maxWait: 10_000,
+  timeout: 15_000,
+} as const;
+
+/** Kinds whose posted, positive entries are lots. */
+const LOT_KINDS: readonly LedgerKind[] = ["EARN", "ADJUST", "IMPORT", "REFERRAL", "CAMPAIGN"];
+
+type Tx = Prisma.TransactionClient;
+type Db = Tx | typeof prisma;
+
+export interface Balance {
+  available: number;
+  pending: number;
+  lifetimeEarned: number;
+}
+
+export interface LedgerWriteResult {
+  entry: LedgerEntry;
+  /** True when the idempotency key had already been used with this content: nothing was written. */
+  replayed: boolean;
+}
+
+export interface ReversalResult extends LedgerWriteResult {
+  /** Points actually taken back from the member. */
+  reversed: number;
+  /** Points asked for that the member had already spent: not taken back (see `reverse`). */
+  shortfall: number;
+}
+
+export interface ExpireLotResult {
+  /** Null when nothing was left in the lot: no entry is written for zero points. */
+  entry: LedgerEntry | null;
+  expired: number;
+  replayed: boolean;
+}
+
+export interface LotBalance {
+  lotEntryId: bigint;
+  kind: LedgerKind;
+  /** Points the lot was credited with. */
+  points: number;
+  /** Points still in the lot. */
+  remaining: number;
+  expiresAt: Date | null;
+  createdAt: Date;
+}
+
+export interface BalanceDrift {
+  memberId: string;
+  cached: Balance;
+  computed: Balance;
+}
+
+interface WriteMeta {
+  idempotencyKey: string;
+  reason?: string | null;
+  actor?: string | null;
+}
+
+export interface EarnInput extends WriteMeta {
+  points: number;
+  /** PENDING: not spendable until postPending (e.g. until the return window closes). */
+  status: "PENDING" | "POSTED";
+  orderId?: bigint | null;
+  expiresAt?: Date | null;
+}
+
+export interface CreditInput extends WriteMeta {
+  kind: "ADJUST" | "IMPORT" | "REFERRAL" | "CAMPAIGN";
+  points: number;
+  expiresAt?: Date | null;
+  orderId?: bigint | null;
+  importRowId?: string | null;
+}
+
+export interface DebitInput extends WriteMeta {
+  kind: "ADJUST" | "EXPIRE";
+  points: number;
+}
+
+export interface HoldInput extends WriteMeta {
+  points: number;
+  redemptionId?: string | null;
+  orderId?: bigint | null;
+}
+
+export interface PostPendingInput extends WriteMeta {
+  /** Overrides the pending entry's expiry (e.g. counted from the day points became available). */
+  expiresAt?: Date | null;
+}
+
+export interface ReverseInput extends WriteMeta {
+  /** Defaults to everything that remains reversible of the credit. */
+  points?: number;
+  refundId?: bigint | null;
+  /** Defaults to the reversed entry's order. */
+  orderId?: bigint | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sign convention as a function: how one entry moves the cached balances.
+
+export interface EffectInput {
+  kind: LedgerKind;
+  status: LedgerStatus;
+  points: number;
+  shortfall: number;
+  /** The entry posts or voids a PENDING entry (pendingId is set). */
+  resolvesPending: boolean;
+}
+
+const NO_EFFECT: Balance = { available: 0, pending: 0, lifetimeEarned: 0 };
+
+/**
+ * How an entry changes a member's balances (see the table at the top of this file). Linear in
+ * `points` and `shortfall` for a given kind, status, resolution flag and sign of points, which is
+ * what lets reconcileBalances sum grouped entries.
+ */
+export function balanceEffect(e: EffectInput): Balance {
+  const p = e.points;
+  switch (e.kind) {
+    case "EARN":
+      if (e.status === "PENDING") return { available: 0, pending: p, lifetimeEarned: 0 };
+      if (e.status === "VOIDED") return { available: 0, pending: -p, lifetimeEarned: 0 };
+      return { available: p, pending: e.resolvesPending ? -p : 0, lifetimeEarned: p };
+    case "ADJUST":
+    case "IMPORT":
+    case "REFERRAL":
+    case "CAMPAIGN":
+      return { available: p, pending: 0, lifetimeEarned: p > 0 ? p : 0 };
+    case "EXPIRE":
+    case "REDEEM_HOLD":
+    case "REDEEM_VOID":
+      return { available: p, pending: 0, lifetimeEarned: 0 };
+    case "REVERSAL":
+      // A reversal undoes earning: lifetime drops by all that was asked back, spent or not.
+      return { available: p, pending: 0, lifetimeEarned: p - e.shortfall };
+    case "REDEEM_CAPTURE":
+      return NO_EFFECT;
+  }
+}
+
+function addBalances(a: Balance, b: Balance): Balance {
+  return {
+    available: a.available + b.available,
+    pending: a.pending + b.pending,
+    lifetimeEarned: a.lifetimeEarned + b.lifetimeEarned,
+  };
+}
+
+function sameBalance(a: Balance, b: Balance) {
+  return a.available === b.available && a.pending === b.pending && a.lifetimeEarned === b.lifetimeEarned;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input validation and content hashing.
+
+function assertPoints(points: number): number {
+  if (!Number.isSafeInteger(points) || points <= 0 || points > MAX_POINTS_PER_ENTRY) {
+    throw new LedgerValidationError(`points must be a whole number from 1 to ${MAX_POINTS_PER_ENTRY}, got ${points}`);
+  }
+  return points;
+}
+
+function assertMeta(meta: WriteMeta) {
+  if (typeof meta.idempotencyKey !== "string" || meta.idempotencyKey.trim() === "" || meta.idempotencyKey.length > MAX_KEY_LENGTH) {
+    throw new LedgerValidationError(`idempotencyKey must be a non-empty string of at most ${MAX_KEY_LENGTH} characters`);
+  }
+  for (const field of ["reason", "actor"] as const) {
+    const value = meta[field];
+    if (value != null && (typeof value !== "string" || value.length > MAX_TEXT_LENGTH)) {
+      throw new LedgerValidationError(`${field} must be a string of at most ${MAX_TEXT_LENGTH} characters`);
+    }
+  }
+}
+
+function assertDate(value: Date | null | undefined, field: string) {
+  if (value != null && (!(value instanceof Date) || Number.isNaN(value.getTime()))) {
+    throw new LedgerValidationError(`${field} must be a valid date`);
+  }
+}
+
+function assertMember(shop: string, memberId: string) {
+  if (typeof shop !== "string" || shop === "" || typeof memberId !== "string" || memberId === "") {
+    throw new MemberNotFoundError(String(memberId));
+  }
+}
+
+type HashValue = string | number | bigint | boolean | Date | null | undefined;
+
+/** sha256 of the request: keys sorted, undefined ≡ null, bigint and dates as strings. */
+export function contentHash(content: Record<string, HashValue>): string {
+  const canonical = Object.keys(content)
+    .sort()
+    .map((key) => {
+      const value = content[key];
+      const normalized =
+        value === undefined || value === null ? null
+          : typeof value === "bigint" ? `${value}n`
+            : value instanceof Date ? value.toISOString()
+              : value;
+      return [key, normalized];
+    });
+  return createHash("sha256").update(JSON.stringify(canonical)).digest("hex");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transaction plumbing.
+
+interface LockedMember {
+  id: string;
+  pointsAvailable: number;
+  pointsPending: number;
+  lifetimeEarned: number;
+}
+
+async function lockMember(tx: Tx, shop: string, memberId: string): Promise<LockedMember> {
+  // NO KEY UPDATE is enough to serialise ledger writes and, unlike FOR UPDATE, does not block
+  // other tables' foreign-key checks against the member.
+  const rows = await tx.$queryRaw<LockedMember[]>`
+    SELECT "id", "pointsAvailable", "pointsPending", "lifetimeEarned"
+    FROM "Member" WHERE "shop" = ${shop} AND "id" = ${memberId}
+    FOR NO KEY UPDATE`;
+  const member = rows[0];
+  if (!member) throw new MemberNotFoundError(memberId);
+  return member;
+}
+
+async function findEntry(db: Db, shop: string, entryId: bigint): Promise<LedgerEntry> {
+  if (typeof entryId !== "bigint") throw new LedgerValidationError("entry ids are bigints");
+  const entry = await db.ledgerEntry.findUnique({ where: { shop_id: { shop, id: entryId } } });
+  if (!entry) throw new LedgerEntryNotFoundError(entryId);
+  return entry;
+}
+
+/** The entry already written under this key, or null; a different request under it is a conflict. */
+async function findReplay(db: Db, shop: string, idempotencyKey: string, hash: string): Promise<LedgerEntry | null> {
+  const existing = await db.ledgerEntry.findUnique({ where: { shop_idempotencyKey: { shop, idempotencyKey } } });
+  if (!existing) return null;
+  if (existing.contentHash !== hash) throw new LedgerConflictError(idempotencyKey, existing.id);
+  return existing;
+}
+
+function isUniqueViolation(error: unknown) {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+/** PostgreSQL 22003: a cached balance would leave the int4 range. */
+function isOutOfRange(error: unknown) {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  const cause = (error.meta as { driverAdapterError?: { cause?: { originalCode?: string } } } | undefined)?.driverAdapterError?.cause;
+  return error.code === "P2020" || cause?.originalCode === "22003";
+}
+
+/**
+ * Runs one ledger write in its own transaction. `write` must lock the member and call findReplay
+ * before deciding anything. Writes for different members under the same key are not serialised by
+ * the member lock; the unique index settles them, and the loser answers from the winner's entry.
+ */
+async function runWrite<R>(
+  shop: string,
+  idempotencyKey: string,
+  hash: string,
+  write: (tx: Tx) => Promise<R>,
+  fromReplay: (entry: LedgerEntry) => R,
+): Promise<R> {
+  try {
+    return await prisma.$transaction(write, WRITE_TX);
+  } catch (error) {
+    if (isOutOfRange(error)) {
+      throw new LedgerValidationError("This would take the member's balance beyond the largest supported number of points");
+    }
+    if (!isUniqueViolation(error)) throw error;
+    const existing = await findReplay(prisma, shop, idempotencyKey, hash);
+    if (!existing) throw error;
+    return fromReplay(existing);
+  }
+}
+
+type EntryDraft = Omit<Prisma.LedgerEntryUncheckedCreateInput, "id" | "createdAt" | "shop" | "memberId" | "idempotencyKey" | "contentHash"> & {
+  kind: LedgerKind;
+  status: LedgerStatus;
+  points: number;
+};
+
+/**
+ * Appends the entry and its allocations and moves the cached balances by balanceEffect, guarded
+ * so that no balance can go below zero even if the lock were missing.
+ */
+async function appendEntry(
+  tx: Tx,
+  shop: string,
+  member: LockedMember,
+  meta: WriteMeta,
+  hash: string,
+  draft: EntryDraft,
+  allocations: readonly LotAllocation[] = [],
+): Promise<LedgerEntry> {
+  const entry = await tx.ledgerEntry.create({
+    data: {
+      ...draft,
+      shop,
+      memberId: member.id,
+      idempotencyKey: meta.idempotencyKey,
+      contentHash: hash,
+      reason: meta.reason ?? null,
+      actor: meta.actor ?? null,
+    },
+  });
+  if (allocations.length > 0) {
+    await tx.ledgerLotAllocation.createMany({
+      data: allocations.map((a) => ({ shop, entryId: entry.id, lotEntryId: a.lotId, points: a.points })),
+    });
+  }
+  const d = balanceEffect({
+    kind: entry.kind,
+    status: entry.status,
+    points: entry.points,
+    shortfall: entry.shortfall,
+    resolvesPending: entry.pendingId !== null,
+  });
+  if (d.available !== 0 || d.pending !== 0 || d.lifetimeEarned !== 0) {
+    const updated = await tx.$executeRaw`
+      UPDATE "Member"
+      SET "pointsAvailable" = "pointsAvailable" + ${d.available},
+          "pointsPending" = "pointsPending" + ${d.pending},
+          "lifetimeEarned" = "lifetimeEarned" + ${d.lifetimeEarned},
+          "updatedAt" = CURRENT_TIMESTAMP
+      WHERE "shop" = ${shop} AND "id" = ${member.id}
+        AND "pointsAvailable" + ${d.available} >= 0
+        AND "pointsPending" + ${d.pending} >= 0
+        AND "lifetimeEarned" + ${d.lifetimeEarned} >= 0`;
+    if (updated !== 1) throw new InsufficientPointsError(member.pointsAvailable, -d.available);
+  }
+  logger.info(
+    { shop, memberId: member.id, entryId: String(entry.id), kind: entry.kind, status: entry.status, points: entry.points },
+    "ledger entry appended",
+  );
+  return entry;
+}
+
+/** Lots of the member that still hold points, oldest first. */
+async function openLots(db: Db, shop: string, memberId: string): Promise<(Lot & { kind: LedgerKind; points: number; createdAt: Date })[]> {
+  const rows = await db.$queryRaw<{ id: bigint; kind: LedgerKind; points: number; remaining: number; expiresAt: Date | null; createdAt: Date }[]>`
+    SELECT e."id", e."kind", e."points", e."expiresAt", e."createdAt",
+           (e."points" - COALESCE(SUM(a."points"), 0))::int AS "remaining"
+    FROM "LedgerEntry" e
+    LEFT JOIN "LedgerLotAllocation" a ON a."shop" = e."shop" AND a."lotEntryId" = e."id"
+    WHERE e."shop" = ${shop} AND e."memberId" = ${memberId}
+      AND e."status" = 'POSTED' AND e."points" > 0
+      AND e."kind" IN ('EARN', 'ADJUST', 'IMPORT', 'REFERRAL', 'CAMPAIGN')
+    GROUP BY e."id"
+    HAVING e."points" - COALESCE(SUM(a."points"), 0) > 0
+    ORDER BY e."id"`;
+  return rows;
+}
+
+function isLot(entry: LedgerEntry) {
+  return entry.status === "POSTED" && entry.points > 0 && LOT_KINDS.includes(entry.kind);
+}
+
+/** Takes `points` out of the member's lots, oldest first, or refuses with what is available. */
+async function allocateOrRefuse(tx: Tx, shop: string, member: LockedMember, points: number): Promise<LotAllocation[]> {
+  if (member.pointsAvailable < points) throw new InsufficientPointsError(member.pointsAvailable, points);
+  const plan = allocateLots(await openLots(tx, shop, member.id), points);
+  // The lots always add up to `available`; if they do not, the ledger is damaged: stop, do not guess.
+  if (plan.shortfall > 0) {
+    throw new Error(`ledger lots of member ${member.id} hold less than the cached available balance; run reconcileBalances`);
+  }
+  return plan.allocations;
+}
+
+const written = (entry: LedgerEntry): LedgerWriteResult => ({ entry, replayed: false });
+const replayed = (entry: LedgerEntry): LedgerWriteResult => ({ entry, replayed: true });
+
+// ---------------------------------------------------------------------------------------------
+// Credits.
+
+/**
+ * Points earned for an order: POSTED makes them spendable now, PENDING holds them in `pending`
+ * until postPending (or voidPending if the order is cancelled first).
+ */
+export async function earn(shop: string, memberId: string, input: EarnInput): Promise<LedgerWriteResult> {
+  assertMember(shop, memberId);
+  assertMeta(input);
+  const points = assertPoints(input.points);
+  if (input.status !== "PENDING" && input.status !== "POSTED") {
+    throw new LedgerValidationError(`status must be PENDING or POSTED, got ${String(input.status)}`);
+  }
+  assertDate(input.expiresAt, "expiresAt");
+  const hash = contentHash({
+    op: "earn", memberId, points, status: input.status, orderId: input.orderId,
+    expiresAt: input.expiresAt, reason: input.reason, actor: input.actor,
+  });
+  return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
+    const member = await lockMember(tx, shop, memberId);
+    const existing = await findReplay(tx, shop, input.idempotencyKey, hash);
+    if (existing) return replayed(existing);
+    return written(await appendEntry(tx, shop, member, input, hash, {
+      kind: "EARN", status: input.status, points, orderId: input.orderId ?? null, expiresAt: input.expiresAt ?? null,
+    }));
+  }, replayed);
+}
+
+/** Posted credits that are not order earnings: manual adjustments, imports, referrals, campaigns. */
+export async function credit(shop: string, memberId: string, input: CreditInput): Promise<LedgerWriteResult> {
+  assertMember(shop, memberId);
+  assertMeta(input);
+  const points = assertPoints(input.points);
+  if (!["ADJUST", "IMPORT", "REFERRAL", "CAMPAIGN"].includes(input.kind)) {
+    throw new LedgerValidationError(`credit kind must be ADJUST, IMPORT, REFERRAL or CAMPAIGN, got ${String(input.kind)}`);
+  }
+  assertDate(input.expiresAt, "expiresAt");
+  const hash = contentHash({
+    op: "credit", memberId, kind: input.kind, points, expiresAt: input.expiresAt, orderId: input.orderId,
+    importRowId: input.importRowId, reason: input.reason, actor: input.actor,
+  });
+  return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
+    const member = await lockMember(tx, shop, memberId);
+    const existing = await findReplay(tx, shop, input.idempotencyKey, hash);
+    if (existing) return replayed(existing);
+    return written(await appendEntry(tx, shop, member, input, hash, {
+      kind: input.kind, status: "POSTED", points, expiresAt: input.expiresAt ?? null,
+      orderId: input.orderId ?? null, importRowId: input.importRowId ?? null,
+    }));
+  }, replayed);
+}
+
+/** Makes a pending earning spendable: pending -n, available +n, lifetime +n. */
+export async function postPending(shop: string, pendingEntryId: bigint, input: PostPendingInput): Promise<LedgerWriteResult> {
+  assertMeta(input);
+  assertDate(input.expiresAt, "expiresAt");
+  const hash = contentHash({
+    op: "postPending", pendingId: pendingEntryId, expiresAt: input.expiresAt, reason: input.reason, actor: input.actor,
+  });
+  return resolvePendingEarn(shop, pendingEntryId, input, hash, "POSTED");
+}
+
+/** Drops a pending earning that will never post (e.g. the order was cancelled first). */
+export async function voidPending(shop: string, pendingEntryId: bigint, input: WriteMeta): Promise<LedgerWriteResult> {
+  assertMeta(input);
+  const hash = contentHash({ op: "voidPending", pendingId: pendingEntryId, reason: input.reason, actor: input.actor });
+  return resolvePendingEarn(shop, pendingEntryId, input, hash, "VOIDED");
+}
+
+async function resolvePendingEarn(
+  shop: string,
+  pendingEntryId: bigint,
+  input: PostPendingInput,
+  hash: string,
+  status: "POSTED" | "VOIDED",
+): Promise<LedgerWriteResult> {
+  return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
+    const pending = await findEntry(tx, shop, pendingEntryId);
+    const member = await lockMember(tx, shop, pending.memberId);
+    const existing = await findReplay(tx, shop, input.idempotencyKey, hash);
+    if (existing) return replayed(existing);
+    if (pending.kind !== "EARN" || pending.status !== "PENDING") {
+      throw new LedgerStateError(`Ledger entry ${pending.id} is not a pending earning`, pending.id);
+    }
+    await assertUnresolved(tx, shop, pending, "earning");
+    return written(await appendEntry(tx, shop, member, input, hash, {
+      kind: "EARN",
+      status,
+      points: pending.points,
+      pendingId: pending.id,
+      orderId: pending.orderId,
+      expiresAt: status === "POSTED" ? (input.expiresAt !== undefined ? input.expiresAt : pending.expiresAt) : null,
+    }));
+  }, replayed);
+}
+
+async function assertUnresolved(tx: Tx, shop: string, pending: LedgerEntry, what: "earning" | "hold") {
+  const resolution = await tx.ledgerEntry.findUnique({ where: { shop_pendingId: { shop, pendingId: pending.id } } });
+  if (!resolution) return;
+  const done = resolution.status === "VOIDED" ? "voided" : what === "hold" ? "captured" : "posted";
+  throw new LedgerStateError(`The ${what} ${pending.id} was already ${done} (entry ${resolution.id})`, pending.id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Debits and redemptions.
+
+/**
+ * Takes points away (a manual deduction or an expiry), from the oldest lots first. Refuses with
+ * InsufficientPointsError rather than going below zero.
+ */
+export async function debit(shop: string, memberId: string, input: DebitInput): Promise<LedgerWriteResult> {
+  assertMember(shop, memberId);
+  assertMeta(input);
+  const points = assertPoints(input.points);
+  if (input.kind !== "ADJUST" && input.kind !== "EXPIRE") {
+    throw new LedgerValidationError(`debit kind must be ADJUST or EXPIRE, got ${String(input.kind)}`);
+  }
+  const hash = contentHash({ op: "debit", memberId, kind: input.kind, points, reason: input.reason, actor: input.actor });
+  return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
+    const member = await lockMember(tx, shop, memberId);
+    const existing = await findReplay(tx, shop, input.idempotencyKey, hash);
+    if (existing) return replayed(existing);
+    const allocations = await allocateOrRefuse(tx, shop, member, points);
+    return written(await appendEntry(tx, shop, member, input, hash, { kind: input.kind, status: "POSTED", points: -points }, allocations));
+  }, replayed);
+}
+
+/**
+ * Expires whatever is left of one lot whose expiry date has passed (EXPIRE, from that lot only).
+ * Nothing is written when the lot is already empty; a lot refilled later by a voided hold can be
+ * expired again with the same key, since no entry was recorded under it.
+ */
+export async function expireLot(shop: string, lotEntryId: bigint, input: WriteMeta & { now?: Date }): Promise<ExpireLotResult> {
+  assertMeta(input);
+  assertDate(input.now, "now");
+  const now = input.now ?? new Date();
+  const hash = contentHash({ op: "expireLot", lotEntryId, reason: input.reason, actor: input.actor });
+  const fromEntry = (entry: LedgerEntry): ExpireLotResult => ({ entry, expired: -entry.points, replayed: true });
+  return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
+    const lot = await findEntry(tx, shop, lotEntryId);
+    const member = await lockMember(tx, shop, lot.memberId);
+    const existing = await findReplay(tx, shop, input.idempotencyKey, hash);
+    if (existing) return fromEntry(existing);
+    if (!isLot(lot)) throw new LedgerStateError(`Ledger entry ${lot.id} is not a lot of points`, lot.id);
+    if (!lot.expiresAt || lot.expiresAt > now) {
+      throw new LedgerStateError(`The lot ${lot.id} has not expired`, lot.id);
+    }
+    const left = (await openLots(tx, shop, member.id)).find((open) => open.id === lot.id)?.remaining ?? 0;
+    if (left === 0) return { entry: null, expired: 0, replayed: false };
+    const entry = await appendEntry(tx, shop, member, input, hash, {
+      kind: "EXPIRE", status: "POSTED", points: -left, orderId: lot.orderId,
+    }, [{ lotId: lot.id, points: left }]);
+    return { entry, expired: left, replayed: false };
+  }, fromEntry);
+}
+
+/** Sets points aside for a redemption (REDEEM_HOLD): out of `available` until captured or voided. */
+export async function hold(shop: string, memberId: string, input: HoldInput): Promise<LedgerWriteResult> {
+  assertMember(shop, memberId);
+  assertMeta(input);
+  const points = assertPoints(input.points);
+  const hash = contentHash({
+    op: "hold", memberId, points, redemptionId: input.redemptionId, orderId: input.orderId,
+    reason: input.reason, actor: input.actor,
+  });
+  return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
+    const member = await lockMember(tx, shop, memberId);
+    const existing = await findReplay(tx, shop, input.idempotencyKey, hash);
+    if (existing) return replayed(existing);
+    const allocations = await allocateOrRefuse(tx, shop, member, points);
+    return written(await appendEntry(tx, shop, member, input, hash, {
+      kind: "REDEEM_HOLD", status: "PENDING", points: -points,
+      redemptionId: input.redemptionId ?? null, orderId: input.orderId ?? null,
+    }, allocations));
+  }, replayed);
+}
+
+/** Spends a hold for good (REDEEM_CAPTURE). Balances do not move: the hold already took the points. */
+export async function capture(shop: string, holdEntryId: bigint, input: WriteMeta): Promise<LedgerWriteResult> {
+  assertMeta(input);
+  const hash = contentHash({ op: "capture", holdId: holdEntryId, reason: input.reason, actor: input.actor });
+  return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
+    const held = await findHold(tx, shop, holdEntryId);
+    const member = await lockMember(tx, shop, held.memberId);
+    const existing = await findReplay(tx, shop, input.idempotencyKey, hash);
+    if (existing) return replayed(existing);
+    await assertUnresolved(tx, shop, held, "hold");
+    return written(await appendEntry(tx, shop, member, input, hash, {
+      kind: "REDEEM_CAPTURE", status: "POSTED", points: held.points, pendingId: held.id,
+      redemptionId: held.redemptionId, orderId: held.orderId,
+    }));
+  }, replayed);
+}
+
+/** Cancels a hold (REDEEM_VOID): its points return to `available`, into the very lots they left. */
+export async function voidHold(shop: string, holdEntryId: bigint, input: WriteMeta): Promise<LedgerWriteResult> {
+  assertMeta(input);
+  const hash = contentHash({ op: "voidHold", holdId: holdEntryId, reason: input.reason, actor: input.actor });
+  return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
+    const held = await findHold(tx, shop, holdEntryId);
+    const member = await lockMember(tx, shop, held.memberId);
+    const existing = await findReplay(tx, shop, input.idempotencyKey, hash);
+    if (existing) return replayed(existing);
+    await assertUnresolved(tx, shop, held, "hold");
+    const taken = await tx.ledgerLotAllocation.findMany({ where: { shop, entryId: held.id }, orderBy: { lotEntryId: "asc" } });
+    const released = releaseAllocations(taken.map((a) => ({ lotId: a.lotEntryId, points: a.points })));
+    return written(await appendEntry(tx, shop, member, input, hash, {
+      kind: "REDEEM_VOID", status: "VOIDED", points: -held.points, pendingId: held.id,
+      redemptionId: held.redemptionId, orderId: held.orderId,
+    }, released));
+  }, replayed);
+}
+
+async function findHold(tx: Tx, shop: string, holdEntryId: bigint) {
+  const held = await findEntry(tx, shop, holdEntryId);
+  if (held.kind !== "REDEEM_HOLD") throw new LedgerStateError(`Ledger entry ${held.id} is not a redemption hold`, held.id);
+  return held;
+}
+
+/**
+ * Takes back (part of) an earlier posted credit, e.g. the points of a refunded order (REVERSAL).
+ *
+ * Limit: the reversals of one credit never ask for more than the credit, in total; asking for more
+ * than what remains is a ReversalLimitError.
+ *
+ * Policy when the points are already spent: take back what is available now (never below zero,
+ * held points are left alone) and report the rest as `shortfall`. The shortfall is written on the
+ * entry and counts against what remains reversible, so a later refund cannot claim the same points
+ * twice; it is forgiven, not owed. Lifetime earned drops by everything asked back. The points come
+ * out of the reversed credit's own lot first, then the oldest lots.
+ */
+export async function reverse(shop: string, entryId: bigint, input: ReverseInput): Promise<ReversalResult> {
+  assertMeta(input);
+  if (input.points !== undefined) assertPoints(input.points);
+  const hash = contentHash({
+    op: "reverse", entryId, points: input.points, refundId: input.refundId, orderId: input.orderId,
+    reason: input.reason, actor: input.actor,
+  });
+  const fromEntry = (entry: LedgerEntry): ReversalResult => ({ entry, replayed: true, reversed: -entry.points, shortfall: entry.shortfall });
+  return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
+    const original = await findEntry(tx, shop, entryId);
+    const member = await lockMember(tx, shop, original.memberId);
+    const existing = await findReplay(tx, shop, input.idempotencyKey, hash);
+    if (existing) return fromEntry(existing);
+    if (!isLot(original)) {
+      throw new LedgerStateError(`Only posted credits can be reversed; ledger entry ${original.id} is ${original.kind} ${original.status}`, original.id);
+    }
+    const previous = await tx.ledgerEntry.aggregate({
+      where: { shop, reversesId: original.id, kind: "REVERSAL" },
+      _sum: { points: true, shortfall: true },
+    });
+    const alreadyAsked = -(previous._sum.points ?? 0) + (previous._sum.shortfall ?? 0);
+    const remaining = original.points - alreadyAsked;
+    const requested = input.points ?? remaining;
+    if (remaining <= 0 || requested > remaining) throw new ReversalLimitError(original.id, Math.max(remaining, 0), requested);
+
+    const reversed = Math.min(requested, member.pointsAvailable);
+    const plan = allocateLots(await openLots(tx, shop, member.id), reversed, { firstLotId: original.id });
+    if (plan.shortfall > 0) {
+      throw new Error(`ledger lots of member ${member.id} hold less than the cached available balance; run reconcileBalances`);
+    }
+    const entry = await appendEntry(tx, shop, member, input, hash, {
+      kind: "REVERSAL", status: "POSTED", points: -reversed, shortfall: requested - reversed,
+      reversesId: original.id, orderId: input.orderId !== undefined ? input.orderId : original.orderId,
+      refundId: input.refundId ?? null,
+    }, plan.allocations);
+    return { entry, replayed: false, reversed, shortfall: requested - reversed };
+  }, fromEntry);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads.
+
+async function assertMemberExists(shop: string, memberId: string) {
+  assertMember(shop, memberId);
+  const member = await prisma.member.findUnique({ where: { shop_id: { shop, id: memberId } }, select: { id: true } });
+  if (!member) throw new MemberNotFoundError(memberId);
+}
+
+/** The cached balances (kept in step with the ledger in every write transaction). */
+export async function getBalance(shop: string, memberId: string): Promise<Balance> {
+  assertMember(shop, memberId);
+  const member = await prisma.member.findUnique({
+    where: { shop_id: { shop, id: memberId } },
+    select: { pointsAvailable: true, pointsPending: true, lifetimeEarned: true },
+  });
+  if (!member) throw new MemberNotFoundError(memberId);
+  return { available: member.pointsAvailable, pending: member.pointsPending, lifetimeEarned: member.lifetimeEarned };
+}
+
+/** A member's entries, newest first. Pass the returned `nextCursor` to get the next page. */
+export async function listEntries(
+  shop: string,
+  memberId: string,
+  { cursor, take = DEFAULT_PAGE_SIZE }: { cursor?: bigint | null; take?: number } = {},
+): Promise<{ entries: LedgerEntry[]; nextCursor: bigint | null }> {
+  if (!Number.isSafeInteger(take) || take < 1 || take > MAX_PAGE_SIZE) {
+    throw new LedgerValidationError(`take must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  await assertMemberExists(shop, memberId);
+  const rows = await prisma.ledgerEntry.findMany({
+    where: { shop, memberId, ...(cursor != null ? { id: { lt: cursor } } : {}) },
+    orderBy: { id: "desc" },
+    take: take + 1,
+  });
+  const entries = rows.slice(0, take);
+  return { entries, nextCursor: rows.length > take ? entries[entries.length - 1].id : null };
+}
+
+/** Every entry that concerns an order (earnings, their posting, reversals, redemptions), oldest first. */
+export async function entriesForOrder(shop: string, orderId: bigint): Promise<LedgerEntry[]> {
+  return prisma.ledgerEntry.findMany({ where: { shop, orderId }, orderBy: { id: "asc" } });
+}
+
+/** What is left of each of the member's lots, oldest first (the order they are consumed in). */
+export async function lotsForMember(shop: string, memberId: string): Promise<LotBalance[]> {
+  await assertMemberExists(shop, memberId);
+  const lots = await openLots(prisma, shop, memberId);
+  return lots.map((lot) => ({
+    lotEntryId: lot.id,
+    kind: lot.kind,
+    points: lot.points,
+    remaining: lot.remaining,
+    expiresAt: lot.expiresAt,
+    createdAt: lot.createdAt,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reconciliation: the cache is not the ledger.
+
+interface EffectGroup {
+  memberId: string;
+  kind: LedgerKind;
+  status: LedgerStatus;
+  resolvesPending: boolean;
+  points: bigint;
+  shortfall: bigint;
+}
+
+/** Balances recomputed from entries alone, per member (members without entries are absent). */
+async function computeBalances(db: Db, shop: string, memberId?: string): Promise<Map<string, Balance>> {
+  const memberFilter = memberId === undefined ? Prisma.empty : Prisma.sql`AND "memberId" = ${memberId}`;
+  // Grouping by the sign of points keeps each group's effect linear (ADJUST counts towards
+  // lifetime only when positive).
+  const groups = await db.$queryRaw<EffectGroup[]>`
+    SELECT "memberId", "kind"::text AS "kind", "status"::text AS "status",
+           ("pendingId" IS NOT NULL) AS "resolvesPending",
+           SUM("points")::bigint AS "points", SUM("shortfall")::bigint AS "shortfall"
+    FROM "LedgerEntry"
+    WHERE "shop" = ${shop} ${memberFilter}
+    GROUP BY "memberId", "kind", "status", ("pendingId" IS NOT NULL), ("points" > 0)`;
+  const balances = new Map<string, Balance>();
+  for (const g of groups) {
+    const effect = balanceEffect({
+      kind: g.kind,
+      status: g.status,
+      points: Number(g.points),
+      shortfall: Number(g.shortfall),
+      resolvesPending: g.resolvesPending,
+    });
+    balances.set(g.memberId, addBalances(balances.get(g.memberId) ?? NO_EFFECT, effect));
+  }
+  return balances;
+}
+
+const cachedOf = (m: { pointsAvailable: number; pointsPending: number; lifetimeEarned: number }): Balance => ({
+  available: m.pointsAvailable,
+  pending: m.pointsPending,
+  lifetimeEarned: m.lifetimeEarned,
+});
+
+/**
+ * Recomputes every member's balances from the entries and reports where the cache differs. With
+ * `fix`, each drifted member is re-checked under its lock and its cache rewritten; the result is
+ * then what was fixed.
+ */
+export async function reconcileBalances(shop: string, { fix = false }: { fix?: boolean } = {}): Promise<BalanceDrift[]> {
+  // One snapshot for both reads, so a write committing in between cannot look like drift.
+  const [members, computed] = await prisma.$transaction(
+    async (tx) => Promise.all([
+      tx.member.findMany({
+        where: { shop },
+        select: { id: true, pointsAvailable: true, pointsPending: true, lifetimeEarned: true },
+        orderBy: { id: "asc" },
+      }),
+      computeBalances(tx, shop),
+    ]),
+    { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead, maxWait: WRITE_TX.maxWait, timeout: 60_000 },
+  );
+  const drift: BalanceDrift[] = [];
+  for (const member of members) {
+    const cached = cachedOf(member);
+    const fromLedger = computed.get(member.id) ?? NO_EFFECT;
+    if (!sameBalance(cached, fromLedger)) drift.push({ memberId: member.id, cached, computed: fromLedger });
+  }
+  if (!fix || drift.length === 0) return drift;
+
+  const fixed: BalanceDrift[] = [];
+  for (const { memberId } of drift) {
+    const repaired = await prisma.$transaction(async (tx) => {
+      const member = await lockMember(tx, shop, memberId);
+      const cached = cachedOf(member);
+      const fromLedger = (await computeBalances(tx, shop, memberId)).get(memberId) ?? NO_EFFECT;
+      if (sameBalance(cached, fromLedger)) return null;
+      await tx.member.update({
+        where: { shop_id: { shop, id: memberId } },
+        data: {
+          pointsAvailable: fromLedger.available,
+          pointsPending: fromLedger.pending,
+          lifetimeEarned: fromLedger.lifetimeEarned,
+        },
+      });
+      return { memberId, cached, computed: fromLedger };
+    }, WRITE_TX);
+    if (repaired) {
+      fixed.push(repaired);
+      logger.warn({ shop, memberId, cached: repaired.cached, computed: repaired.computed }, "ledger balance cache repaired");
+    }
+  }
+  return fixed;
+}

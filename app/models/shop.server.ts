@@ -1,0 +1,37 @@
+import type { Prisma } from "@prisma/client";
+import prisma from "~/db.server";
+
+export type ShopRecord = Prisma.ShopGetPayload<object>;
+
+/** Creates the shop on first install; on a re-install marks it installed again, keeping its data. */
+export async function upsertInstalledShop(shop: string) {
+  return prisma.shop.upsert({
+    where: { domain: shop },
+    create: { domain: shop, installState: "INSTALLED" },
+    update: { installState: "INSTALLED", uninstalledAt: null },
+  });
+}
+
+export async function markShopUninstalled(shop: string, at = new Date()) {
+  const result = await prisma.shop.updateMany({
+    where: { domain: shop, installState: "INSTALLED" },
+    data: { installState: "UNINSTALLED", uninstalledAt: at },
+  });
+  return result.count === 1;
+}
+
+export async function getShop(shop: string) {
+  return prisma.shop.findUnique({ where: { domain: shop } });
+}
+
+export async function isShopInstalled(shop: string) {
+  const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { installState: true } });
+  return row?.installState === "INSTALLED";
+}
+
+export async function updateShopDetails(
+  shop: string,
+  details: { name?: string; email?: string | null; currencyCode?: string; ianaTimezone?: string; primaryLocale?: string },
+) {
+  return prisma.shop.update({ where: { domain: shop }, data: details });
+}

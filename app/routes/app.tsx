@@ -1,0 +1,55 @@
+import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { NavMenu } from "@shopify/app-bridge-react";
+import { Banner, Box } from "@shopify/polaris";
+import polarisStyles from "@shopify/polaris/build/esm/styles.css";
+import { boundary } from "@shopify/shopify-app-remix/server";
+import { AppProvider } from "@shopify/shopify-app-remix/react";
+import { useTranslation } from "react-i18next";
+import { config } from "~/config.server";
+import { localeFromRequest } from "~/i18n/config";
+import { polarisTranslations } from "~/i18n/polaris";
+import { requireAdmin } from "~/services/admin-auth.server";
+
+export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(request);
+  return json({
+    apiKey: config().SHOPIFY_API_KEY,
+    embedded: !admin.demo,
+    demoShop: admin.demo ? admin.shop : null,
+    locale: localeFromRequest(request),
+  });
+}
+
+export default function AppLayout() {
+  const { apiKey, embedded, demoShop, locale } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  return (
+    <AppProvider isEmbeddedApp={embedded} apiKey={apiKey} i18n={polarisTranslations[locale]}>
+      {embedded ? (
+        <NavMenu>
+          <Link to="/app" rel="home">
+            {t("nav.home")}
+          </Link>
+        </NavMenu>
+      ) : (
+        <Box padding="400">
+          <Banner tone="info" title={t("demo.bannerTitle")}>
+            <p>{t("demo.bannerBody", { shop: demoShop })}</p>
+          </Banner>
+        </Box>
+      )}
+      <Outlet />
+    </AppProvider>
+  );
+}
+
+// Shopify needs Remix to catch its auth responses (redirects, 401s) and pass their headers on.
+export function ErrorBoundary() {
+  return boundary.error(useRouteError());
+}
+
+export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);

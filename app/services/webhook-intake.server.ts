@@ -1,0 +1,31 @@
+import { enqueue } from "~/jobs/queue.server";
+import { recordWebhookDelivery } from "~/models/webhook-delivery.server";
+import { authenticate } from "~/shopify.server";
+import { parseExactJson } from "~/utils/json.server";
+import { logger } from "~/utils/logger.server";
+
+/**
+ * Every webhook route: verify the HMAC, store the delivery (deduplicated by its webhook id),
+ * await the enqueue of the job that does the work, answer 200. If the database or Redis is down
+ * this throws, Shopify gets a 5xx and retries: an event is never acknowledged and then lost.
+ * The job carries only {shop, webhookId}; the payload stays in PostgreSQL, not in Redis.
+ */
+export async function acceptWebhook(request: Request, jobName: string): Promise<Response> {
+  // authenticate.webhook parses the body with JSON.parse, which rounds 18-digit ids; keep the
+  // raw text to parse it exactly.
+  const raw = await request.clone().text();
+  const { shop, topic, webhookId, eventId } = await authenticate.webhook(request);
+  const payload = parseExactJson(raw);
+  const delivery = await recordWebhookDelivery(shop, {
+    webhookId,
+    topic: String(topic),
+    eventId: eventId ?? null,
+    payload,
+  });
+  if (delivery.processed) {
+    logger.debug({ shop, topic, webhookId }, "webhook replay of a processed delivery: acknowledged");
+    return new Response(null, { status: 200 });
+  }
+  await enqueue(jobName, { shop, webhookId }, { jobId: `webhook:${shop}:${webhookId}` });
+  return new Response(null, { status: 200 });
+}

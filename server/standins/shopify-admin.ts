@@ -1,0 +1,377 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { pathToFileURL } from "node:url";
+import { execute, GraphQLError } from "graphql";
+import { computeQueryCost } from "./admin-cost";
+import { rootValue, standinFieldResolver, type ResolverContext } from "./admin-resolvers";
+import { loadAdminSchema, prepareAdminOperation, type ShopifyGraphQLError } from "./admin-schema";
+import {
+  createState,
+  nextGid,
+  refillBucket,
+  type StandinCustomer,
+  type StandinShop,
+  type StandinShopDetails,
+  type StandinState,
+} from "./admin-store";
+
+// A local Shopify Admin GraphQL API for tests and the offline demo. It speaks the real protocol
+// (token header, cost extensions, THROTTLED answers, Shopify's error shapes), validates every
+// request against the Admin schema and keeps each shop's data in memory.
+
+export { loadAdminSchema, validateAdminOperation, type ShopifyGraphQLError } from "./admin-schema";
+export type { StandinCodeDiscount, StandinCustomer, StandinMetafield, StandinShop, StandinShopDetails, StandinState } from "./admin-store";
+
+export interface ThrottleSettings {
+  maximumAvailable: number;
+  restoreRate: number;
+}
+
+export interface StartAdminStandinOptions {
+  /** 0 picks a free port. */
+  port?: number;
+  host?: "127.0.0.1";
+  throttle?: ThrottleSettings;
+  shops?: Record<string, { accessToken: string; shop?: Partial<StandinShopDetails> }>;
+  /** The app id `$app` metafield namespaces resolve to. */
+  appId?: string;
+  /** The clock for the cost bucket and timestamps; tests pass a fake one to control restoring. */
+  now?: () => number;
+}
+
+export interface StandinCall {
+  shop: string | null;
+  apiVersion: string;
+  operationName: string | null;
+  query: string;
+  variables: Record<string, unknown>;
+  status: number;
+  requestedQueryCost: number | null;
+}
+
+export type FaultResponse = { status: number; body?: unknown; headers?: Record<string, string> };
+
+export interface AdminStandin {
+  /** Origin to use as SHOPIFY_ADMIN_API_ORIGIN, e.g. http://127.0.0.1:4100. */
+  readonly url: string;
+  readonly state: StandinState;
+  readonly calls: StandinCall[];
+  addShop(domain: string, accessToken: string, details?: Partial<StandinShopDetails>): StandinShop;
+  addCustomer(domain: string, customer?: Partial<Omit<StandinCustomer, "id">>): StandinCustomer;
+  /** The next `count` requests fail with `status` (Retry-After applies to 429), or are cut off mid-connection. */
+  failNext(count: number, status: number | "network", options?: { retryAfter?: string }): void;
+  /** The next request gets exactly this answer (a string body is sent verbatim). */
+  setNextResponse(response: FaultResponse): void;
+  /** Sets the shop's cost bucket level, e.g. 0 to force the next call to be throttled. */
+  setAvailablePoints(domain: string, points: number): void;
+  close(): Promise<void>;
+}
+
+const DEFAULT_THROTTLE: ThrottleSettings = { maximumAvailable: 1000, restoreRate: 50 };
+const GRAPHQL_PATH = /^\/admin\/api\/(\d{4}-\d{2}|unstable)\/graphql\.json$/;
+const MAX_BODY_BYTES = 1_000_000;
+const INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)";
+
+type Fault = { kind: "network" } | { kind: "response"; response: FaultResponse };
+
+export async function startAdminStandin(options: StartAdminStandinOptions = {}): Promise<AdminStandin> {
+  const schema = loadAdminSchema();
+  const now = options.now ?? Date.now;
+  const state = createState({ appId: options.appId ?? "1234567", throttle: options.throttle ?? DEFAULT_THROTTLE });
+  const calls: StandinCall[] = [];
+  const faults: Fault[] = [];
+
+  function addShop(domain: string, accessToken: string, details: Partial<StandinShopDetails> = {}): StandinShop {
+    if (state.shops.has(domain)) throw new Error(`Shop ${domain} already exists in the stand-in`);
+    if (state.tokens.has(accessToken)) throw new Error("Access token already belongs to another shop");
+    const name = domain.split(".")[0];
+    const shop: StandinShop = {
+      domain,
+      accessToken,
+      details: {
+        id: nextGid(state, "Shop"),
+        name,
+        email: `owner@${name}.example`,
+        contactEmail: `support@${name}.example`,
+        currencyCode: "USD",
+        ianaTimezone: "America/New_York",
+        myshopifyDomain: domain,
+        primaryDomainUrl: `https://${domain}`,
+        planDisplayName: "Development",
+        partnerDevelopment: true,
+        shopifyPlus: false,
+        createdAt: new Date(now()).toISOString(),
+        ...details,
+      },
+      customers: new Map(),
+      metafields: new Map(),
+      discounts: new Map(),
+      bucket: { available: state.throttle.maximumAvailable, updatedAt: now() },
+    };
+    state.shops.set(domain, shop);
+    state.tokens.set(accessToken, domain);
+    return shop;
+  }
+
+  function requireShop(domain: string): StandinShop {
+    const shop = state.shops.get(domain);
+    if (!shop) throw new Error(`Shop ${domain} is not in the stand-in; addShop() it first`);
+    return shop;
+  }
+
+  function addCustomer(domain: string, customer: Partial<Omit<StandinCustomer, "id">> = {}): StandinCustomer {
+    const shop = requireShop(domain);
+    const id = nextGid(state, "Customer");
+    const at = new Date(now()).toISOString();
+    const record: StandinCustomer = {
+      id,
+      email: `customer-${id.slice(-6)}@example.com`,
+      firstName: null,
+      lastName: null,
+      phone: null,
+      tags: [],
+      emailMarketingState: "NOT_SUBSCRIBED",
+      createdAt: at,
+      updatedAt: at,
+      ...customer,
+    };
+    shop.customers.set(id, record);
+    return record;
+  }
+
+  for (const [domain, { accessToken, shop }] of Object.entries(options.shops ?? {})) addShop(domain, accessToken, shop);
+
+  function costExtensions(shop: StandinShop, requested: number, actual: number | null) {
+    return {
+      cost: {
+        requestedQueryCost: requested,
+        actualQueryCost: actual,
+        throttleStatus: {
+          maximumAvailable: state.throttle.maximumAvailable,
+          currentlyAvailable: Math.floor(shop.bucket.available),
+          restoreRate: state.throttle.restoreRate,
+        },
+      },
+    };
+  }
+
+  async function handleGraphQL(apiVersion: string, req: IncomingMessage): Promise<{ status: number; body: unknown; call: StandinCall }> {
+    const call: StandinCall = { shop: null, apiVersion, operationName: null, query: "", variables: {}, status: 200, requestedQueryCost: null };
+    const finish = (status: number, body: unknown) => {
+      call.status = status;
+      return { status, body, call };
+    };
+
+    const token = req.headers["x-shopify-access-token"];
+    const domain = typeof token === "string" ? state.tokens.get(token) : undefined;
+    const shop = domain ? state.shops.get(domain) : undefined;
+    if (!shop) return finish(401, { errors: INVALID_TOKEN });
+    call.shop = shop.domain;
+
+    let payload: { query?: unknown; variables?: unknown; operationName?: unknown };
+    try {
+      payload = JSON.parse(await readBody(req)) as typeof payload;
+    } catch {
+      return finish(400, { errors: { query: "Required parameter missing or invalid" } });
+    }
+    if (typeof payload?.query !== "string" || payload.query.trim() === "") {
+      return finish(400, { errors: { query: "Required parameter missing or invalid" } });
+    }
+    const variables = payload.variables && typeof payload.variables === "object" ? (payload.variables as Record<string, unknown>) : {};
+    const operationName = typeof payload.operationName === "string" ? payload.operationName : null;
+    Object.assign(call, { query: payload.query, variables, operationName });
+
+    const prepared = prepareAdminOperation(payload.query, variables, operationName, schema);
+    if (!prepared.ok) return finish(200, { errors: prepared.errors });
+    call.operationName ??= prepared.operation.name?.value ?? null;
+
+    const requested = computeQueryCost(schema, prepared.document, prepared.operation, prepared.variables);
+    call.requestedQueryCost = requested;
+    const available = refillBucket(state, shop, now());
+    if (requested > state.throttle.maximumAvailable) {
+      return finish(200, {
+        errors: [{
+          message: `Query cost is ${requested}, which exceeds the single query max cost limit (${state.throttle.maximumAvailable}).`,
+          extensions: { code: "MAX_COST_EXCEEDED", cost: requested, maxCost: state.throttle.maximumAvailable },
+        }],
+        extensions: costExtensions(shop, requested, null),
+      });
+    }
+    if (requested > available) {
+      return finish(200, {
+        errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }],
+        extensions: costExtensions(shop, requested, null),
+      });
+    }
+    shop.bucket.available -= requested;
+
+    const context: ResolverContext = { state, shop, now };
+    const result = await execute({
+      schema,
+      document: prepared.document,
+      operationName: prepared.operation.name?.value,
+      rootValue,
+      contextValue: context,
+      variableValues: variables,
+      fieldResolver: standinFieldResolver,
+    });
+    const errors = result.errors?.map(formatExecutionError);
+    return finish(200, { ...(errors ? { errors } : {}), data: result.data ?? null, extensions: costExtensions(shop, requested, requested) });
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) send(res, 500, { errors: `Internal error in the Admin API stand-in: ${(error as Error).message}` });
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const path = new URL(req.url ?? "/", "http://standin").pathname;
+    const route = GRAPHQL_PATH.exec(path);
+    if (!route) return send(res, 404, { errors: "Not Found" });
+    if (req.method !== "POST") return send(res, 405, { errors: "Method Not Allowed" }, { Allow: "POST" });
+
+    const fault = faults.shift();
+    if (fault) {
+      const body = await readBody(req).catch(() => "");
+      calls.push(faultCall(route[1], req, body, fault));
+      if (fault.kind === "network") {
+        req.socket.destroy();
+        return;
+      }
+      return send(res, fault.response.status, fault.response.body ?? { errors: statusText(fault.response.status) }, fault.response.headers);
+    }
+
+    const { status, body, call } = await handleGraphQL(route[1], req);
+    calls.push(call);
+    send(res, status, body, { "X-Shopify-API-Version": route[1] });
+  }
+
+  function faultCall(apiVersion: string, req: IncomingMessage, raw: string, fault: Fault): StandinCall {
+    let parsed: { query?: string; variables?: Record<string, unknown>; operationName?: string } = {};
+    try {
+      parsed = JSON.parse(raw) as typeof parsed;
+    } catch {
+      // a fault answers whatever was sent
+    }
+    const token = req.headers["x-shopify-access-token"];
+    return {
+      shop: (typeof token === "string" && state.tokens.get(token)) || null,
+      apiVersion,
+      operationName: parsed.operationName ?? null,
+      query: parsed.query ?? "",
+      variables: parsed.variables ?? {},
+      status: fault.kind === "network" ? 0 : fault.response.status,
+      requestedQueryCost: null,
+    };
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+
+  return {
+    url: `http://${address.address}:${address.port}`,
+    state,
+    calls,
+    addShop,
+    addCustomer,
+    failNext(count, status, failOptions = {}) {
+      for (let i = 0; i < count; i += 1) {
+        faults.push(
+          status === "network"
+            ? { kind: "network" }
+            : {
+                kind: "response",
+                response: { status, headers: failOptions.retryAfter ? { "Retry-After": failOptions.retryAfter } : undefined },
+              },
+        );
+      }
+    },
+    setNextResponse(response) {
+      faults.push({ kind: "response", response });
+    },
+    setAvailablePoints(domain, points) {
+      const shop = requireShop(domain);
+      shop.bucket.available = Math.min(points, state.throttle.maximumAvailable);
+      shop.bucket.updatedAt = now();
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function formatExecutionError(error: GraphQLError): ShopifyGraphQLError {
+  const json = error.toJSON();
+  const code = typeof json.extensions?.code === "string" ? json.extensions.code : "INTERNAL_SERVER_ERROR";
+  return { ...json, extensions: { ...json.extensions, code } } as ShopifyGraphQLError;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error("Request body too large"));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+    "X-Request-Id": randomUUID(),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function statusText(status: number): string {
+  const texts: Record<number, string> = { 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" };
+  return texts[status] ?? `HTTP ${status}`;
+}
+
+// CLI: `tsx server/standins/shopify-admin.ts --port 4100 [--shop demo.myshopify.com --token shpat_local]`
+async function main(argv: string[]) {
+  const arg = (name: string) => {
+    const index = argv.indexOf(`--${name}`);
+    return index === -1 ? undefined : argv[index + 1];
+  };
+  const port = Number(arg("port") ?? 4100);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid --port ${arg("port")}`);
+  const standin = await startAdminStandin({ port });
+  const shop = arg("shop");
+  if (shop) standin.addShop(shop, arg("token") ?? "shpat_local_standin");
+  console.log(`Shopify Admin API stand-in listening on ${standin.url}`);
+  console.log(`  set SHOPIFY_ADMIN_API_ORIGIN=${standin.url}`);
+  if (shop) console.log(`  shop ${shop} answers to access token ${arg("token") ?? "shpat_local_standin"}`);
+  const stop = () => void standin.close().then(() => process.exit(0));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
