@@ -9,7 +9,7 @@ import { config } from "./config.server";
 import { ADMIN_API_VERSION } from "./shopify/api-version";
 import prisma from "./db.server";
 import { PrismaSessionStorage } from "./models/session-storage.server";
-import { onShopInstalled } from "./services/install.server";
+import { onShopInstalled } from "./services/shop-lifecycle.server";
 
 const env = config();
 

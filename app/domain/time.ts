@@ -160,3 +160,15 @@ export function zonedLocalToInstant(
   // In a gap: keep the pre-transition offset, which lands after the gap.
   return new Date(wall - before);
 }
+
+/** The instants [start, end) of a shop-local calendar day (YYYY-MM-DD); 23 or 25 hours across DST. */
+export function localDayBounds(date: string, timeZone: string): { start: Date; end: Date } {
+  const parsed = parseLocalDate(date);
+  if (!parsed) throw new RangeError(`${date} is not a YYYY-MM-DD date`);
+  const next = parseLocalDate(addDaysToLocalDate(date, 1));
+  if (!next) throw new RangeError(`no day after ${date}`);
+  return {
+    start: zonedLocalToInstant({ ...parsed, hour: 0, minute: 0 }, timeZone),
+    end: zonedLocalToInstant({ ...next, hour: 0, minute: 0 }, timeZone),
+  };
+}

@@ -86,3 +86,14 @@ function fromRow(row: SessionRow): Session {
   }
   return session;
 }
+
+/** On uninstall the shop's tokens are dead: keep none of them. */
+export async function deleteSessionsForShop(prisma: PrismaClient, shop: string) {
+  const { count } = await prisma.session.deleteMany({ where: { shop } });
+  return count;
+}
+
+export async function updateSessionScopes(prisma: PrismaClient, shop: string, scope: string) {
+  const { count } = await prisma.session.updateMany({ where: { shop }, data: { scope } });
+  return count;
+}

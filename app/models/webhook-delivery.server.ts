@@ -44,6 +44,7 @@ export async function loadWebhookDelivery(shop: string, webhookId: string) {
 export async function markWebhookProcessed(shop: string, webhookId: string, tx: Prisma.TransactionClient = prisma) {
   await tx.processedWebhook.updateMany({
     where: { shop, webhookId, processedAt: null },
-    data: { processedAt: new Date() },
+    // The body held customer data only for the job's sake; the row stays for deduplication.
+    data: { processedAt: new Date(), payload: Prisma.DbNull },
   });
 }

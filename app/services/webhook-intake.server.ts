@@ -16,9 +16,12 @@ export async function acceptWebhook(request: Request, jobName: string): Promise<
   const raw = await request.clone().text();
   const { shop, topic, webhookId, eventId } = await authenticate.webhook(request);
   const payload = parseExactJson(raw);
+  // Keep Shopify's own spelling ("orders/paid"); the library reports it as ORDERS_PAID.
+  const header = request.headers.get("x-shopify-topic") ?? "";
+  const topicName = header.toUpperCase().replace(/[/.]/g, "_") === String(topic) ? header : String(topic);
   const delivery = await recordWebhookDelivery(shop, {
     webhookId,
-    topic: String(topic),
+    topic: topicName,
     eventId: eventId ?? null,
     payload,
   });

@@ -13,11 +13,13 @@ CREATE TABLE "OrderEarning" (
     "customerId" BIGINT,
     "memberId" TEXT,
     "status" "OrderEarningStatus" NOT NULL,
+    "orderedAt" TIMESTAMP(3) NOT NULL,
     "currencyCode" TEXT NOT NULL,
     "eligibleBase" TEXT NOT NULL DEFAULT '0',
     "points" INTEGER NOT NULL DEFAULT 0,
     "trace" JSONB NOT NULL DEFAULT '[]',
-    "snapshot" JSONB,
+    "basis" JSONB,
+    "guestOrder" JSONB,
     "earnEntryId" BIGINT,
     "availableAt" TIMESTAMP(3),
     "guestEmailHash" TEXT,
@@ -33,8 +35,8 @@ CREATE TABLE "OrderRefund" (
     "shop" TEXT NOT NULL,
     "refundId" BIGINT NOT NULL,
     "orderId" BIGINT NOT NULL,
-    "lines" JSONB NOT NULL,
-    "shipping" TEXT NOT NULL DEFAULT '0',
+    "document" JSONB NOT NULL,
+    "base" TEXT,
     "pointsReversed" INTEGER,
     "clawbackEntryId" BIGINT,
     "appliedAt" TIMESTAMP(3),
@@ -43,8 +45,20 @@ CREATE TABLE "OrderRefund" (
     CONSTRAINT "OrderRefund_pkey" PRIMARY KEY ("shop","refundId")
 );
 
+-- CreateTable
+CREATE TABLE "CustomerDataExport" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "customerId" BIGINT NOT NULL,
+    "dataRequestId" TEXT,
+    "document" JSONB NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "CustomerDataExport_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
-CREATE INDEX "OrderEarning_shop_memberId_idx" ON "OrderEarning"("shop", "memberId");
+CREATE INDEX "OrderEarning_shop_memberId_orderedAt_idx" ON "OrderEarning"("shop", "memberId", "orderedAt");
 
 -- CreateIndex
 CREATE INDEX "OrderEarning_shop_guestEmailHash_idx" ON "OrderEarning"("shop", "guestEmailHash");
@@ -55,10 +69,19 @@ CREATE INDEX "OrderEarning_status_availableAt_idx" ON "OrderEarning"("status", "
 -- CreateIndex
 CREATE INDEX "OrderRefund_shop_orderId_idx" ON "OrderRefund"("shop", "orderId");
 
+-- CreateIndex
+CREATE INDEX "CustomerDataExport_shop_createdAt_idx" ON "CustomerDataExport"("shop", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "CustomerDataExport_shop_customerId_idx" ON "CustomerDataExport"("shop", "customerId");
+
 -- AddForeignKey
 ALTER TABLE "OrderEarning" ADD CONSTRAINT "OrderEarning_shop_fkey" FOREIGN KEY ("shop") REFERENCES "Shop"("domain") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "OrderRefund" ADD CONSTRAINT "OrderRefund_shop_fkey" FOREIGN KEY ("shop") REFERENCES "Shop"("domain") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "CustomerDataExport" ADD CONSTRAINT "CustomerDataExport_shop_fkey" FOREIGN KEY ("shop") REFERENCES "Shop"("domain") ON DELETE CASCADE ON UPDATE CASCADE;
 
 
