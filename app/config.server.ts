@@ -23,6 +23,10 @@ export const configSchema = z
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
     // How long a stopping worker waits for running jobs; keep it below the platform's kill timeout.
     WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+    // Bull's job lock and stalled-job check (its defaults). A job whose worker died is rerun once its
+    // lock has expired and the next check runs: up to lock + interval later.
+    BULL_LOCK_DURATION_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+    BULL_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
     // Where Admin API calls go. Unset in production (each shop's own https://<shop>/admin/api);
     // tests and the demo point it at the local Admin API stand-in.
     SHOPIFY_ADMIN_API_ORIGIN: optionalUrl,

@@ -116,7 +116,14 @@ export function jobQueue(): JobQueue {
   if (!current) {
     const cfg = config();
     if (cfg.REDIS_URL) {
-      current = new JobQueue(createRedisQueueBackend({ redisUrl: cfg.REDIS_URL, prefix: cfg.BULL_PREFIX }));
+      current = new JobQueue(
+        createRedisQueueBackend({
+          redisUrl: cfg.REDIS_URL,
+          prefix: cfg.BULL_PREFIX,
+          lockDurationMs: cfg.BULL_LOCK_DURATION_MS,
+          stalledIntervalMs: cfg.BULL_STALLED_INTERVAL_MS,
+        }),
+      );
     } else if (cfg.DEMO && cfg.NODE_ENV !== "production") {
       current = new JobQueue(createInProcessQueueBackend());
     } else {

@@ -22,6 +22,10 @@ export interface RedisQueueBackendOptions {
   redisUrl: string;
   /** Bull key prefix: separates deployments (or parallel test runs) that share one Redis. */
   prefix: string;
+  /** How long a running job's lock lasts; the worker renews it every half of that. Default 30 s. */
+  lockDurationMs?: number;
+  /** How often the worker looks for jobs whose lock expired (their worker died). Default 30 s. */
+  stalledIntervalMs?: number;
 }
 
 const PING_TIMEOUT_MS = 1000;
@@ -136,6 +140,7 @@ export function createRedisQueueBackend(options: RedisQueueBackendOptions): Queu
   function newQueue(name: QueueName, blocking: Redis[]): Bull.Queue {
     return new Bull(name, {
       prefix: options.prefix,
+      settings: { lockDuration: options.lockDurationMs ?? 30_000, stalledInterval: options.stalledIntervalMs ?? 30_000 },
       createClient: (type) => {
         if (type === "bclient") {
           const connection = connections.newBlocking();

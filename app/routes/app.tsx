@@ -2,7 +2,7 @@ import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
-import { Banner, Box } from "@shopify/polaris";
+import { Banner, Page } from "@shopify/polaris";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
@@ -34,13 +34,15 @@ export default function AppLayout() {
           <Link to="/app" rel="home">
             {t("nav.home")}
           </Link>
+          <Link to="/app/members">{t("nav.members")}</Link>
         </NavMenu>
       ) : (
-        <Box padding="400">
+        // Same column as the pages below it.
+        <Page>
           <Banner tone="info" title={t("demo.bannerTitle")}>
             <p>{t("demo.bannerBody", { shop: demoShop })}</p>
           </Banner>
-        </Box>
+        </Page>
       )}
       <Outlet />
     </AppProvider>
