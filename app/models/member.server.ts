@@ -8,6 +8,8 @@ export interface CustomerFacts {
   firstName?: string | null;
   lastName?: string | null;
   tags?: string[];
+  /** Calendar date (UTC midnight), from Shopify's standard `facts.birth_date` customer metafield. */
+  birthday?: Date | null;
   /** true = subscribed to email marketing; undefined = not stated by this source. */
   emailMarketingConsent?: boolean;
 }
@@ -18,6 +20,7 @@ function profileData(facts: CustomerFacts) {
   if (facts.firstName !== undefined) data.firstName = facts.firstName;
   if (facts.lastName !== undefined) data.lastName = facts.lastName;
   if (facts.tags !== undefined) data.tags = facts.tags;
+  if (facts.birthday !== undefined) data.birthday = facts.birthday;
   if (facts.emailMarketingConsent !== undefined) data.emailMarketingConsent = facts.emailMarketingConsent;
   return data;
 }

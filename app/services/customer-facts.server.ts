@@ -20,7 +20,18 @@ type CustomerJson = {
   tags?: unknown;
   email_marketing_consent?: { state?: unknown } | null;
   accepts_marketing?: unknown;
+  metafields?: { namespace?: unknown; key?: unknown; value?: unknown }[] | null;
 };
+
+/** Shopify's standard customer birthday definition is the `facts.birth_date` metafield (a date). */
+function birthdayFromMetafields(metafields: CustomerJson["metafields"]): Date | null | undefined {
+  if (!Array.isArray(metafields)) return undefined;
+  const field = metafields.find((m) => m?.namespace === "facts" && m?.key === "birth_date");
+  if (!field) return undefined;
+  if (typeof field.value !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(field.value)) return null;
+  const date = new Date(`${field.value}T00:00:00Z`);
+  return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== field.value ? null : date;
+}
 
 const text = (v: unknown) => (typeof v === "string" ? v : v === null ? null : undefined);
 
@@ -38,6 +49,8 @@ export function customerFactsFromPayload(json: unknown): CustomerFacts | null {
   const last = text(c.last_name);
   if (last !== undefined) facts.lastName = last;
   if (typeof c.tags === "string" || Array.isArray(c.tags)) facts.tags = parseTagList(c.tags as string | string[]);
+  const birthday = birthdayFromMetafields(c.metafields);
+  if (birthday !== undefined) facts.birthday = birthday;
   const state = c.email_marketing_consent?.state;
   if (typeof state === "string") facts.emailMarketingConsent = state.toLowerCase() === "subscribed";
   else if (typeof c.accepts_marketing === "boolean") facts.emailMarketingConsent = c.accepts_marketing;
