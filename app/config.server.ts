@@ -31,6 +31,8 @@ export const configSchema = z
     // tests and the demo point it at the local Admin API stand-in.
     SHOPIFY_ADMIN_API_ORIGIN: optionalUrl,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    // How long the web process lets in-flight requests finish after SIGTERM before closing its pools.
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     HOST: z.preprocess(emptyToUndefined, z.string().optional()),
     // Local demo only (npm run demo): the embedded admin opens in a plain browser for DEMO_SHOP.

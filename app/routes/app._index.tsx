@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Card, DataTable, EmptyState, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Box, Card, DataTable, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 import { requireAdmin } from "~/services/admin-auth.server";
 import { getProgramOverview } from "~/services/overview.server";
@@ -63,9 +63,12 @@ export default function Dashboard() {
         <Layout.Section>
           <Card padding="0">
             {activity.length === 0 ? (
-              <EmptyState heading={t("dashboard.activity.emptyHeading")} image="">
-                <p>{t("dashboard.activity.emptyBody")}</p>
-              </EmptyState>
+              <Box padding="400">
+                <BlockStack gap="100">
+                  <Text as="h2" variant="headingMd">{t("dashboard.activity.emptyHeading")}</Text>
+                  <Text as="p" tone="subdued">{t("dashboard.activity.emptyBody")}</Text>
+                </BlockStack>
+              </Box>
             ) : (
               <DataTable
                 columnContentTypes={["text", "text", "text", "numeric"]}

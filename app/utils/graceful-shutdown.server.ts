@@ -1,0 +1,26 @@
+import { config } from "~/config.server";
+import prisma from "~/db.server";
+import { closeQueues } from "~/jobs/queue.server";
+import { closeAdvisoryLocks } from "./advisory-lock.server";
+import { logger } from "./logger.server";
+
+// remix-serve answers SIGTERM/SIGINT by closing its HTTP server, but the process only exits once
+// nothing else holds it open: PostgreSQL pools and Redis connections would keep it running until
+// the orchestrator's SIGKILL. After a grace period for in-flight requests, close them.
+
+declare global {
+  var __loyalnestShutdownHook: boolean | undefined;
+}
+
+if (!global.__loyalnestShutdownHook) {
+  global.__loyalnestShutdownHook = true;
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      const GRACE_MS = config().SHUTDOWN_GRACE_MS;
+      logger.info({ signal, graceMs: GRACE_MS }, "shutting down: closing connections after in-flight requests");
+      setTimeout(() => {
+        void Promise.allSettled([prisma.$disconnect(), closeQueues(), closeAdvisoryLocks()]);
+      }, GRACE_MS).unref();
+    });
+  }
+}

@@ -1,0 +1,266 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import ar from "~/i18n/locales/ar.json";
+import en from "~/i18n/locales/en.json";
+import { launchChromium, newOfflineContext, watchPageProblems } from "../helpers/browser";
+
+// `npm run demo` exactly as a developer runs it on a machine with nothing but Node: no
+// DATABASE_URL, no REDIS_URL, a fresh data directory and its own ports. Then a second run on the
+// same directory, which must find its data again.
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const SCREENSHOTS = path.join(ROOT, "tests", "e2e", "screenshots");
+const DEMO_SHOP = "demo-loyalnest.myshopify.com";
+const READY_WITHIN_MS = 120_000;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+class DemoRun {
+  output = "";
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private running = true;
+
+  constructor(
+    readonly child: ChildProcess,
+    readonly demoDir: string,
+    readonly port: number,
+  ) {
+    child.stdout?.on("data", (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (this.output += chunk.toString()));
+    this.exited = new Promise((resolve) =>
+      child.once("exit", (code, signal) => {
+        this.running = false;
+        resolve({ code, signal });
+      }),
+    );
+  }
+
+  get isRunning() {
+    return this.running;
+  }
+
+  /** The demo's own process (npm → sh → tsx → node), from its lock file. */
+  async demoPid(): Promise<number> {
+    return Number((await readFile(path.join(this.demoDir, "demo.pid"), "utf8")).trim());
+  }
+
+  databaseUrl(): string {
+    const match = /Database\s+(postgresql:\/\/\S+)/.exec(this.output);
+    if (!match) throw new Error(`the demo printed no database URL:\n${this.output}`);
+    return match[1];
+  }
+
+  async stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.running) process.kill(await this.demoPid(), "SIGTERM");
+    return this.exited;
+  }
+
+  /** Last resort for a failed test: everything in the npm process group, then the lock's process. */
+  async forceStop(): Promise<void> {
+    if (!this.running) return;
+    const pid = await this.demoPid().catch(() => 0);
+    if (pid) process.kill(pid, "SIGTERM"); // lets the demo stop the app it started
+    const stopped = await Promise.race([this.exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 20_000))]);
+    if (!stopped && this.child.pid) process.kill(-this.child.pid, "SIGKILL");
+  }
+}
+
+function startDemo(demoDir: string, port: number): DemoRun {
+  const env: NodeJS.ProcessEnv = { ...process.env, DEMO_DIR: demoDir, DEMO_PORT: String(port), NO_COLOR: "1" };
+  // A developer's machine: none of the test run's services or settings.
+  for (const key of Object.keys(env)) {
+    if (/^(DATABASE_|REDIS_|TEST_|VITEST|SHOPIFY_|SCOPES$|NODE_ENV$|LOG_LEVEL$)/.test(key)) delete env[key];
+  }
+  const child = spawn("npm", ["run", "demo"], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  return new DemoRun(child, demoDir, port);
+}
+
+/** Polls /healthz until it answers 200 with db and queue ok; returns how long that took. */
+async function waitUntilHealthy(run: DemoRun, since: number): Promise<{ elapsedMs: number; body: unknown }> {
+  let last = "no answer";
+  while (Date.now() - since < READY_WITHIN_MS) {
+    if (!run.isRunning) throw new Error(`npm run demo exited before it was healthy:\n${run.output}`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${run.port}/healthz`, { signal: AbortSignal.timeout(5000) });
+      const body = (await response.json()) as unknown;
+      last = `${response.status} ${JSON.stringify(body)}`;
+      if (response.status === 200) return { elapsedMs: Date.now() - since, body };
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`not healthy within ${READY_WITHIN_MS / 1000} s (last: ${last}):\n${run.output}`);
+}
+
+function running(run: DemoRun | undefined): DemoRun {
+  if (!run) throw new Error("the demo was not started (the first test failed)");
+  return run;
+}
+
+describe("npm run demo", () => {
+  let demoDir: string;
+  let port: number;
+  let browser: Browser;
+  let first: DemoRun | undefined;
+  let second: DemoRun | undefined;
+  const markerName = `Persisted Store ${Date.now()}`;
+
+  beforeAll(async () => {
+    demoDir = await mkdtemp(path.join(os.tmpdir(), "loyalnest-demo-"));
+    port = await freePort();
+    await mkdir(SCREENSHOTS, { recursive: true });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await first?.forceStop();
+    await second?.forceStop();
+    await browser?.close();
+    await rm(demoDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("starts from nothing and answers /healthz with the database and queue ok within 120 s", async () => {
+    const started = Date.now();
+    first = startDemo(demoDir, port);
+    const { elapsedMs, body } = await waitUntilHealthy(first, started);
+    expect(body).toEqual({ db: "ok", queue: "ok" });
+    expect(elapsedMs).toBeLessThan(READY_WITHIN_MS);
+
+    const output = first.output;
+    expect(output).toMatch(/credentials\s+generated/);
+    expect(output).toMatch(/database\s+PGlite/);
+    expect(output).toMatch(/migrations\s+applied \d{14}_/);
+    expect(output).toMatch(new RegExp(`demo shop\\s+${DEMO_SHOP} \\(installed\\)`));
+    expect(output).toContain(`Admin       http://localhost:${port}/app`);
+    expect(output).toContain(`Health      http://localhost:${port}/healthz`);
+    expect(output).toMatch(/Admin API\s+http:\/\/127\.0\.0\.1:\d+/);
+    // Generated once, printed, and kept in the data directory for the next run.
+    const env = await readFile(path.join(demoDir, "env"), "utf8");
+    const apiKey = /^SHOPIFY_API_KEY=([0-9a-f]{32})$/m.exec(env)?.[1];
+    const apiSecret = /^SHOPIFY_API_SECRET=([0-9a-f]{32})$/m.exec(env)?.[1];
+    expect(apiKey).toBeDefined();
+    expect(apiSecret).toBeDefined();
+    expect(output).toContain(`API key     ${apiKey}`);
+    expect(output).toContain(`API secret  ${apiSecret}`);
+  }, READY_WITHIN_MS + 30_000);
+
+  it("shows the dashboard and the demo banner in Chromium, with no console errors", async () => {
+    const context = await newOfflineContext(browser, { viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      const problems = watchPageProblems(page);
+      const response = await page.goto(`http://localhost:${port}/app`, { waitUntil: "networkidle" });
+      expect(response?.status()).toBe(200);
+      await page.getByRole("heading", { level: 1, name: en.dashboard.title }).waitFor({ state: "visible" });
+      await page.getByText(en.demo.bannerTitle, { exact: true }).waitFor({ state: "visible" });
+      await expect(page.getByText(DEMO_SHOP, { exact: false }).first().isVisible()).resolves.toBe(true);
+      await expect(page.getByText(en.dashboard.metrics.members, { exact: true }).isVisible()).resolves.toBe(true);
+      await page.screenshot({ path: path.join(SCREENSHOTS, "dashboard.png"), fullPage: true });
+      expect(problems.errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it("renders Arabic right to left", async () => {
+    const context = await newOfflineContext(browser, { viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      const problems = watchPageProblems(page);
+      await page.goto(`http://localhost:${port}/app?locale=ar`, { waitUntil: "networkidle" });
+      await expect(page.locator("html").getAttribute("dir")).resolves.toBe("rtl");
+      await expect(page.locator("html").getAttribute("lang")).resolves.toBe("ar");
+      await page.getByRole("heading", { level: 1, name: ar.dashboard.title }).waitFor({ state: "visible" });
+      await page.getByText(ar.demo.bannerTitle, { exact: true }).waitFor({ state: "visible" });
+      await page.screenshot({ path: path.join(SCREENSHOTS, "dashboard-ar.png"), fullPage: true });
+      expect(problems.errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it("serves the database on one PGlite session without mixing up concurrent connections", async () => {
+    const url = running(first).databaseUrl();
+    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    try {
+      // Parameters this large split the extended-protocol messages over several TCP reads, which
+      // is where pglite-socket's own scheduler lets another connection's Parse slip in between.
+      const big = "x".repeat(300_000);
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          (i % 2 === 0
+            ? pool.query<{ i: number }>("SELECT $1::int AS i, length($2::text) AS n", [i, big])
+            : pool.query<{ i: number }>("SELECT $1::int AS i", [i])
+          ).then((r) => r.rows[0].i),
+        ),
+      );
+      expect(results).toEqual(Array.from({ length: 40 }, (_, i) => i));
+
+      // A client that disconnects inside a transaction leaves nothing behind for the next one.
+      const quitter = new pg.Client({ connectionString: url });
+      quitter.on("error", () => {});
+      await quitter.connect();
+      await quitter.query("BEGIN");
+      await quitter.query(`UPDATE "Shop" SET name = 'Abandoned' WHERE domain = $1`, [DEMO_SHOP]);
+      const readWhileOpen = pool.query<{ name: string }>(`SELECT name FROM "Shop" WHERE domain = $1`, [DEMO_SHOP]);
+      (quitter as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+      expect((await readWhileOpen).rows[0].name).not.toBe("Abandoned");
+      const inTransaction = await pool.query<{ now_is_statement: boolean }>("SELECT now() = statement_timestamp() AS now_is_statement");
+      expect(inTransaction.rows[0].now_is_statement).toBe(true);
+
+      // Kept for the second run, which must show it.
+      await pool.query(`UPDATE "Shop" SET name = $1 WHERE domain = $2`, [markerName, DEMO_SHOP]);
+    } finally {
+      await pool.end();
+    }
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+  }, 60_000);
+
+  it("stops the app and the database cleanly on SIGTERM", async () => {
+    const url = running(first).databaseUrl();
+    const exit = await running(first).stop();
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(running(first).output).toMatch(/✔ stopped\s+data kept in /);
+    expect(running(first).output).not.toMatch(/was killed|stopped unexpectedly|✘/);
+    expect(existsSync(path.join(demoDir, "demo.pid"))).toBe(false);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    await expect(new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 }).connect()).rejects.toThrow();
+  }, 60_000);
+
+  it("reuses its data on a second run: same credentials, shop kept, nothing reinstalled", async () => {
+    const envBefore = await readFile(path.join(demoDir, "env"), "utf8");
+    const started = Date.now();
+    second = startDemo(demoDir, port);
+    await waitUntilHealthy(second, started);
+    expect(second.output).toMatch(/credentials\s+from /);
+    expect(second.output).toMatch(/migrations\s+up to date/);
+    expect(second.output).toMatch(new RegExp(`demo shop\\s+${DEMO_SHOP} \\(already installed\\)`));
+    expect(await readFile(path.join(demoDir, "env"), "utf8")).toBe(envBefore);
+
+    const context = await newOfflineContext(browser);
+    try {
+      const page = await context.newPage();
+      await page.goto(`http://localhost:${port}/app`, { waitUntil: "networkidle" });
+      await page.getByText(markerName, { exact: true }).waitFor({ state: "visible" });
+    } finally {
+      await context.close();
+    }
+    expect(await second.stop()).toEqual({ code: 0, signal: null });
+  }, READY_WITHIN_MS + 60_000);
+});
