@@ -2,7 +2,7 @@ import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
-import { Banner, Page } from "@shopify/polaris";
+import { Banner, BlockStack, InlineStack, Page } from "@shopify/polaris";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
@@ -39,9 +39,18 @@ export default function AppLayout() {
       ) : (
         // Same column as the pages below it.
         <Page>
-          <Banner tone="info" title={t("demo.bannerTitle")}>
-            <p>{t("demo.bannerBody", { shop: demoShop })}</p>
-          </Banner>
+          <BlockStack gap="300">
+            <Banner tone="info" title={t("demo.bannerTitle")}>
+              <p>{t("demo.bannerBody", { shop: demoShop })}</p>
+            </Banner>
+            {/* App Bridge's navigation lives in the Shopify admin; the demo shows its own. */}
+            <nav aria-label={t("nav.label")}>
+              <InlineStack gap="400">
+                <Link to="/app">{t("nav.home")}</Link>
+                <Link to="/app/members">{t("nav.members")}</Link>
+              </InlineStack>
+            </nav>
+          </BlockStack>
         </Page>
       )}
       <Outlet />
