@@ -31,6 +31,33 @@ export interface RedisQueueBackendOptions {
 const PING_TIMEOUT_MS = 1000;
 const STACK_TRACE_LIMIT = 10;
 
+/**
+ * Bull's own fields this module relies on, absent from its type declarations: the worker's lock
+ * token and the queue's key names.
+ */
+type BullInternals = { token: string; keys: Record<"active" | "wait" | "paused" | "meta-paused", string>; toKey(name: string): string };
+
+// A job that completes while its queue is closing may already have fetched its successor
+// (moveToFinished moves the next job to `active` and locks it with the worker's token in the same
+// call); the closing queue then drops that job unstarted. Left there it would sit until its lock
+// expired and then count as stalled — and a second stall fails a job for good. Once every running
+// job of the stopped worker has finished, the jobs still locked with its token are exactly those
+// dropped ones: put them back at the head of the queue (or of the paused list) and release the lock.
+const RELEASE_UNSTARTED_JOBS = `
+local target = KEYS[2]
+if redis.call("EXISTS", KEYS[4]) == 1 then target = KEYS[3] end
+local released = 0
+for _, jobId in ipairs(redis.call("LRANGE", KEYS[1], 0, -1)) do
+  local lockKey = ARGV[1] .. jobId .. ":lock"
+  if redis.call("GET", lockKey) == ARGV[2] then
+    redis.call("LREM", KEYS[1], 1, jobId)
+    redis.call("RPUSH", target, jobId)
+    redis.call("DEL", lockKey)
+    released = released + 1
+  end
+end
+return released`;
+
 // Stored in the job's options so an enqueue can tell whether it created the job or met an
 // existing one, even when several enqueues of one jobId race (Bull keeps the first, atomically).
 type LoyalnestJobOptions = Bull.JobOptions & { enqueueToken?: string };
@@ -284,6 +311,22 @@ export function createRedisQueueBackend(options: RedisQueueBackendOptions): Queu
         drained = false;
       }
       closeBlocking();
+      // Only when nothing of ours still runs: a running job's lock must stay with it.
+      if (drained) {
+        for (const { queue } of stopping) {
+          const bull = queue as unknown as BullInternals;
+          const { keys } = bull;
+          try {
+            const released = Number(await connections.shared("client").eval(
+              RELEASE_UNSTARTED_JOBS, 4, keys.active, keys.wait, keys.paused, keys["meta-paused"], bull.toKey(""), bull.token,
+            ));
+            if (released > 0) log.info({ queue: queue.name, released }, "returned jobs fetched during shutdown to the queue");
+          } catch (err) {
+            // They are not lost: their lock expires and Bull's stalled check reruns them.
+            log.warn({ err, queue: queue.name }, "could not return jobs fetched during shutdown; they rerun once their lock expires");
+          }
+        }
+      }
       return { drained };
     },
 

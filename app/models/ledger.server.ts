@@ -14,6 +14,8 @@
 //   REDEEM_HOLD      PENDING  -n   available -n            (points set aside for a redemption)
 //   REDEEM_CAPTURE   POSTED   -n   nothing                 (the hold's points are spent for good)
 //   REDEEM_VOID      VOIDED   +n   available +n            (the hold's points come back)
+//   REDEEM_RETURN    POSTED   +n   available +n            (a captured redemption given back, e.g.
+//                                                          its order was cancelled; not earned again)
 //
 // Two-phase entries follow TigerBeetle: a pending earning or a hold is PENDING, and a later entry
 // whose `pendingId` names it posts/captures or voids it. A unique index on (shop, pendingId) makes
@@ -189,6 +191,7 @@ export function balanceEffect(e: EffectInput): Balance {
     case "EXPIRE":
     case "REDEEM_HOLD":
     case "REDEEM_VOID":
+    case "REDEEM_RETURN":
       return { available: p, pending: 0, lifetimeEarned: 0 };
     case "REVERSAL":
       // A reversal undoes earning: lifetime drops by all that was asked back, spent or not.
@@ -645,6 +648,34 @@ export async function voidHold(shop: string, holdEntryId: bigint, input: WriteMe
   }, replayed);
 }
 
+/**
+ * Gives back the points of a captured redemption (REDEEM_RETURN), e.g. when the order it paid for
+ * is cancelled. The points return to the lots they were taken from, as for a voided hold, and do
+ * not count as earned again. At most once per capture (a partial unique index).
+ */
+export async function returnRedemption(shop: string, holdEntryId: bigint, input: WriteMeta): Promise<LedgerWriteResult> {
+  assertMeta(input);
+  const hash = contentHash({ op: "returnRedemption", holdId: holdEntryId, reason: input.reason, actor: input.actor });
+  return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
+    const held = await findHold(tx, shop, holdEntryId);
+    const member = await lockMember(tx, shop, held.memberId);
+    const existing = await findReplay(tx, shop, input.idempotencyKey, hash);
+    if (existing) return replayed(existing);
+    const captured = await tx.ledgerEntry.findUnique({ where: { shop_pendingId: { shop, pendingId: held.id } } });
+    if (!captured || captured.kind !== "REDEEM_CAPTURE") {
+      throw new LedgerStateError(`The hold ${held.id} was not captured: void it instead`, held.id);
+    }
+    const returned = await tx.ledgerEntry.findFirst({ where: { shop, reversesId: captured.id, kind: "REDEEM_RETURN" } });
+    if (returned) throw new LedgerStateError(`The redemption ${held.id} was already given back (entry ${returned.id})`, held.id);
+    const taken = await tx.ledgerLotAllocation.findMany({ where: { shop, entryId: held.id }, orderBy: { lotEntryId: "asc" } });
+    const released = releaseAllocations(taken.map((a) => ({ lotId: a.lotEntryId, points: a.points })));
+    return written(await appendEntry(tx, shop, member, input, hash, {
+      kind: "REDEEM_RETURN", status: "POSTED", points: -held.points, reversesId: captured.id,
+      redemptionId: held.redemptionId, orderId: held.orderId,
+    }, released));
+  }, replayed);
+}
+
 async function findHold(tx: Tx, shop: string, holdEntryId: bigint) {
   const held = await findEntry(tx, shop, holdEntryId);
   if (held.kind !== "REDEEM_HOLD") throw new LedgerStateError(`Ledger entry ${held.id} is not a redemption hold`, held.id);
@@ -739,6 +770,11 @@ export async function listEntries(
   });
   const entries = rows.slice(0, take);
   return { entries, nextCursor: rows.length > take ? entries[entries.length - 1].id : null };
+}
+
+/** The entry written under an idempotency key, if any (to recover after a conflicting retry). */
+export async function entryByIdempotencyKey(shop: string, idempotencyKey: string): Promise<LedgerEntry | null> {
+  return prisma.ledgerEntry.findUnique({ where: { shop_idempotencyKey: { shop, idempotencyKey } } });
 }
 
 /** Every entry that concerns an order (earnings, their posting, reversals, redemptions), oldest first. */

@@ -1,4 +1,4 @@
-import { Prisma } from "@prisma/client";
+import { Prisma, type ProcessedWebhook } from "@prisma/client";
 import prisma from "~/db.server";
 
 export interface WebhookDeliveryInput {
@@ -9,36 +9,45 @@ export interface WebhookDeliveryInput {
 }
 
 /**
- * Stores a delivery once per (shop, webhook id). A replay returns the stored row, so the caller
- * knows whether its job already finished (processedAt set) and must not run again.
+ * Stores a delivery once per (shop, webhook id) and once per (shop, topic, event id): Shopify
+ * retries a delivery under its webhook id and may redeliver the same event under a new one. A
+ * replay of either kind returns the stored row, whose `webhookId` names the job that handles it,
+ * so the caller knows whether that job already finished (processedAt set) and must not run again.
  */
 export async function recordWebhookDelivery(shop: string, input: WebhookDeliveryInput) {
-  const data = {
-    shop,
-    webhookId: input.webhookId,
-    topic: input.topic,
-    eventId: input.eventId,
-    payload: input.payload as Prisma.InputJsonValue,
-  };
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const row = await prisma.processedWebhook.upsert({
-        where: { shop_webhookId: { shop, webhookId: input.webhookId } },
-        create: data,
-        update: {},
-        select: { processedAt: true, receivedAt: true },
-      });
-      return { processed: row.processedAt !== null, receivedAt: row.receivedAt };
-    } catch (error) {
-      // Two deliveries of the same webhook racing: the loser reads the winner's row.
-      if (attempt === 0 && error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") continue;
-      throw error;
-    }
+  // Raw SQL on purpose: this runs for every webhook, and Prisma's query compiler spends ~3 ms of
+  // CPU walking an 8 KB Json value (measured by bench/ingest), where JSON text cast by PostgreSQL
+  // costs a fraction of that. The timestamp comes from the app's clock, as Prisma's now() would.
+  const payload = JSON.stringify(input.payload ?? null);
+  const sameDelivery: Prisma.ProcessedWebhookWhereInput[] = [{ webhookId: input.webhookId }];
+  if (input.eventId) sameDelivery.push({ topic: input.topic, eventId: input.eventId });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    // A first delivery (nearly every one) costs one statement: INSERT … ON CONFLICT DO NOTHING,
+    // which also settles two racing deliveries (the loser waits for the winner's row, inserts
+    // nothing). Only a replay, of either kind, reads the stored row.
+    const [created] = await prisma.$queryRaw<{ webhookId: string; receivedAt: Date }[]>`
+      INSERT INTO "ProcessedWebhook" ("shop", "webhookId", "topic", "eventId", "payload", "receivedAt")
+      VALUES (${shop}, ${input.webhookId}, ${input.topic}, ${input.eventId}, ${payload}::jsonb, ${new Date()})
+      ON CONFLICT DO NOTHING
+      RETURNING "webhookId", "receivedAt"`;
+    if (created) return { webhookId: created.webhookId, processed: false, receivedAt: created.receivedAt };
+    const existing = await prisma.processedWebhook.findFirst({
+      where: { shop, OR: sameDelivery },
+      orderBy: { receivedAt: "asc" },
+      select: { webhookId: true, processedAt: true, receivedAt: true },
+    });
+    if (existing) return { webhookId: existing.webhookId, processed: existing.processedAt !== null, receivedAt: existing.receivedAt };
+    // The row it collided with was deleted in between (shop/redact): store this one.
   }
+  throw new Error(`webhook delivery ${input.webhookId} of ${shop} could be neither stored nor found`);
 }
 
-export async function loadWebhookDelivery(shop: string, webhookId: string) {
-  return prisma.processedWebhook.findUnique({ where: { shop_webhookId: { shop, webhookId } } });
+export async function loadWebhookDelivery(shop: string, webhookId: string): Promise<ProcessedWebhook | null> {
+  // Raw for the same reason as the insert: the 8 KB body is read once per job.
+  const rows = await prisma.$queryRaw<ProcessedWebhook[]>`
+    SELECT "shop", "webhookId", "topic", "eventId", "payload", "processedAt", "receivedAt"
+    FROM "ProcessedWebhook" WHERE "shop" = ${shop} AND "webhookId" = ${webhookId}`;
+  return rows[0] ?? null;
 }
 
 export async function markWebhookProcessed(shop: string, webhookId: string, tx: Prisma.TransactionClient = prisma) {

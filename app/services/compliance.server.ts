@@ -130,6 +130,8 @@ export async function redactShop(shop: string) {
     await tx.shop.deleteMany({ where: { domain: shop } });
     await tx.session.deleteMany({ where: { shop } });
     await tx.auditLog.deleteMany({ where: { shop } });
-    await tx.processedWebhook.deleteMany({ where: { shop } });
+    // The shop/redact deliveries stay (ids and dates only; their job clears the body): a replay
+    // is then acknowledged as done instead of being stored again with nothing left to run it.
+    await tx.processedWebhook.deleteMany({ where: { shop, topic: { not: "shop/redact" } } });
   });
 }

@@ -3,6 +3,7 @@ import { newsletterPoints, signupPoints, type ActionResult } from "~/domain/acti
 import { EarningProgramError, parseEarningProgram } from "~/domain/program";
 import { TerminalJobError } from "~/jobs/errors";
 import * as ledger from "~/models/ledger.server";
+import { LedgerConflictError } from "~/models/ledger-errors";
 import { enrollMember, findMemberByCustomerId } from "~/models/member.server";
 import { guestOrdersForEmail } from "~/models/order-earning.server";
 import { getShop } from "~/models/shop.server";
@@ -24,14 +25,21 @@ async function shopAndProgram(shop: string): Promise<{ shopRow: Shop; program: R
 
 async function grantAction(shop: Shop, member: Member, result: ActionResult) {
   if (!shop.programEnabled || result.points <= 0) return null;
-  const { entry } = await ledger.earn(shop.domain, member.id, {
-    points: result.points,
-    status: "POSTED",
-    idempotencyKey: `customer:${member.shopifyCustomerId}:${result.idempotencyKeySuffix}`,
-    reason: result.idempotencyKeySuffix.split(":")[0],
-    actor: ACTOR,
-  });
-  return entry;
+  try {
+    const { entry } = await ledger.earn(shop.domain, member.id, {
+      points: result.points,
+      status: "POSTED",
+      idempotencyKey: `customer:${member.shopifyCustomerId}:${result.idempotencyKeySuffix}`,
+      reason: result.idempotencyKeySuffix.split(":")[0],
+      actor: ACTOR,
+    });
+    return entry;
+  } catch (error) {
+    // The key is what makes an action pay once. A conflict means it was paid already, at the
+    // points the program gave then (the merchant has changed them since): nothing more is owed.
+    if (error instanceof LedgerConflictError) return null;
+    throw error;
+  }
 }
 
 function customerFacts(payload: unknown) {

@@ -11,6 +11,7 @@ import { localDateKey, localDayBounds } from "~/domain/time";
 import { TerminalJobError } from "~/jobs/errors";
 import { enqueue } from "~/jobs/queue.server";
 import * as ledger from "~/models/ledger.server";
+import { LedgerConflictError } from "~/models/ledger-errors";
 import { enrollMember } from "~/models/member.server";
 import {
   createOrderEarning,
@@ -22,7 +23,7 @@ import {
   updateOrderEarning,
 } from "~/models/order-earning.server";
 import { getShop } from "~/models/shop.server";
-import { withAdvisoryLock } from "~/utils/advisory-lock.server";
+import { withAdvisoryLock, type HeldLocks } from "~/utils/advisory-lock.server";
 import { customerFactsFromPayload, guestEmailHash } from "./customer-facts.server";
 
 // Orders → points. Every event for one order (paid, fulfilled, refund, cancel, settlement) runs
@@ -62,15 +63,29 @@ async function installedShop(shop: string): Promise<Shop> {
   return row;
 }
 
-/** orders/paid or orders/fulfilled: earn once per order, when the topic is the shop's trigger. */
-export async function earnPointsForOrder(shop: string, payload: unknown, topic: OrderTopic, now = new Date()) {
-  const shopRow = await installedShop(shop);
+function sameShop(row: Shop, shop: string): Shop {
+  if (row.domain !== shop) throw new Error(`shop row of ${row.domain} passed for ${shop}`);
+  return row;
+}
+
+/**
+ * orders/paid or orders/fulfilled: earn once per order, when the topic is the shop's trigger.
+ * `preloaded.shopRow` is the shop as the job already read it (saves reading it again per order).
+ */
+export async function earnPointsForOrder(
+  shop: string,
+  payload: unknown,
+  topic: OrderTopic,
+  now = new Date(),
+  preloaded: { shopRow?: Shop | null } = {},
+) {
+  const shopRow = preloaded.shopRow ? sameShop(preloaded.shopRow, shop) : await installedShop(shop);
   const trigger = topic === "orders/paid" ? "ORDER_PAID" : "ORDER_FULFILLED";
   if (shopRow.earnTrigger !== trigger) return null;
   const order = normalizeOrThrow(payload);
   const orderId = BigInt(order.id);
 
-  return withAdvisoryLock(lockKey(shop, orderId), async () => {
+  return withAdvisoryLock(lockKey(shop, orderId), async (locks) => {
     const existing = await getOrderEarning(shop, orderId);
     if (existing) return existing;
     if (!order.customer) return rememberGuestOrder(shopRow, order, payload);
@@ -79,7 +94,7 @@ export async function earnPointsForOrder(shop: string, payload: unknown, topic: 
     // A customer we have never seen (an account older than the install) is enrolled from the
     // order itself; no signup points, since they did not sign up now.
     const { member } = await enrollMember(shop, facts);
-    return earnForMember(shopRow, order, member, now);
+    return earnForMember(locks, shopRow, order, member, now);
   });
 }
 
@@ -101,16 +116,16 @@ async function rememberGuestOrder(shopRow: Shop, order: EarningOrder, payload: u
 export async function creditGuestOrders(shop: string, member: Member, guestOrders: OrderEarning[], now = new Date()) {
   const shopRow = await installedShop(shop);
   for (const guest of guestOrders) {
-    await withAdvisoryLock(lockKey(shop, guest.orderId), async () => {
+    await withAdvisoryLock(lockKey(shop, guest.orderId), async (locks) => {
       const current = await getOrderEarning(shop, guest.orderId);
       if (!current || current.status !== "GUEST" || !current.guestOrder) return;
       const order = orderFromSnapshot(current.guestOrder, { id: member.shopifyCustomerId.toString(), tags: member.tags });
-      await earnForMember(shopRow, order, member, now, current);
+      await earnForMember(locks, shopRow, order, member, now, current);
     });
   }
 }
 
-async function earnForMember(shopRow: Shop, order: EarningOrder, member: Member, now: Date, guest?: OrderEarning) {
+async function earnForMember(locks: HeldLocks, shopRow: Shop, order: EarningOrder, member: Member, now: Date, guest?: OrderEarning) {
   const shop = shopRow.domain;
   const orderId = BigInt(order.id);
   const program = programOf(shopRow);
@@ -120,10 +135,17 @@ async function earnForMember(shopRow: Shop, order: EarningOrder, member: Member,
     // the rules editor that lets a merchant configure such conditions.
     throw new TerminalJobError(`the earning program of ${shop} needs product tags or collections, which are not available yet`);
   }
-  // The per-day cap counts the day the sale happened, in the shop's time zone.
-  const day = localDateKey(order.processedAt, shopRow.ianaTimezone);
-  const { start, end } = localDayBounds(day, shopRow.ianaTimezone);
-  const pointsEarnedToday = await purchasePointsBetween(shop, member.id, start, end);
+  // The per-day cap counts the day the sale happened, in the shop's time zone. Without a cap the
+  // day's total is never read: skip the query.
+  let pointsEarnedToday = 0;
+  if (program.caps.perDayCap !== undefined) {
+    // Two orders of one customer on one day must not both see the day's total before either
+    // counts: the member lock (always taken after the order lock) makes the cap exact.
+    await locks.alsoLock(`member:${shop}:${member.id}`);
+    const day = localDateKey(order.processedAt, shopRow.ianaTimezone);
+    const { start, end } = localDayBounds(day, shopRow.ianaTimezone);
+    pointsEarnedToday = await purchasePointsBetween(shop, member.id, start, end);
+  }
   const result = calculatePurchasePoints({
     order,
     program,
@@ -154,16 +176,21 @@ async function earnForMember(shopRow: Shop, order: EarningOrder, member: Member,
     return earning;
   }
   const availableAt = pendingAvailableAt({ orderTime: order.processedAt, pendingDays: shopRow.pendingDays, shopTimezone: shopRow.ianaTimezone });
-  const status = availableAt.getTime() <= now.getTime() ? "POSTED" : "PENDING";
-  const { entry } = await ledger.earn(shop, member.id, {
-    points: result.points,
-    status,
-    orderId,
-    idempotencyKey: `order:${orderId}:earn`,
-    reason: "order",
-    actor: ACTOR,
-  });
-  const data = { ...common, status, earnEntryId: entry.id, availableAt } as const;
+  const wanted = availableAt.getTime() <= now.getTime() ? "POSTED" : "PENDING";
+  const key = `order:${orderId}:earn`;
+  let entry;
+  try {
+    ({ entry } = await ledger.earn(shop, member.id, { points: result.points, status: wanted, orderId, idempotencyKey: key, reason: "order", actor: ACTOR }));
+  } catch (error) {
+    // A retry after a crash between the ledger write and the row below may compute otherwise
+    // (the pending period ended meanwhile, or the merchant changed the rules): the entry already
+    // written is what the customer got, so the order records that.
+    const existing = error instanceof LedgerConflictError ? await ledger.entryByIdempotencyKey(shop, key) : null;
+    if (!existing) throw error;
+    entry = existing;
+  }
+  const status = entry.status === "PENDING" ? "PENDING" : "POSTED";
+  const data = { ...common, points: entry.points, status, earnEntryId: entry.id, availableAt } as const;
   earning = guest
     ? await updateOrderEarning(shop, orderId, { ...data, guestOrder: Prisma.DbNull })
     : await createOrderEarning(shop, orderId, data);
@@ -357,9 +384,8 @@ async function returnRedeemedPoints(shop: string, orderId: bigint) {
     if (!resolution) {
       await ledger.voidHold(shop, hold.id, { idempotencyKey: `order:${orderId}:cancel:hold:${hold.id}`, reason: "order_cancelled", actor: ACTOR });
     } else if (resolution.kind === "REDEEM_CAPTURE") {
-      await ledger.credit(shop, hold.memberId, {
-        kind: "ADJUST", points: -hold.points, orderId,
-        idempotencyKey: `order:${orderId}:cancel:return:${hold.id}`, reason: "redemption_returned", actor: ACTOR,
+      await ledger.returnRedemption(shop, hold.id, {
+        idempotencyKey: `order:${orderId}:cancel:return:${hold.id}`, reason: "order_cancelled", actor: ACTOR,
       });
     }
   }

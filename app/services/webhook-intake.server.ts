@@ -5,9 +5,10 @@ import { parseExactJson } from "~/utils/json.server";
 import { logger } from "~/utils/logger.server";
 
 /**
- * Every webhook route: verify the HMAC, store the delivery (deduplicated by its webhook id),
- * await the enqueue of the job that does the work, answer 200. If the database or Redis is down
- * this throws, Shopify gets a 5xx and retries: an event is never acknowledged and then lost.
+ * Every webhook route: verify the HMAC, store the delivery (deduplicated by its webhook id and by
+ * its event id), await the enqueue of the job that does the work, answer 200. If the database or
+ * Redis is down this throws, Shopify gets a 5xx and retries: an event is never acknowledged and
+ * then lost.
  * The job carries only {shop, webhookId}; the payload stays in PostgreSQL, not in Redis.
  */
 export async function acceptWebhook(request: Request, jobName: string): Promise<Response> {
@@ -26,9 +27,10 @@ export async function acceptWebhook(request: Request, jobName: string): Promise<
     payload,
   });
   if (delivery.processed) {
-    logger.debug({ shop, topic, webhookId }, "webhook replay of a processed delivery: acknowledged");
+    logger.debug({ shop, topic, webhookId, storedAs: delivery.webhookId }, "webhook replay of a processed delivery: acknowledged");
     return new Response(null, { status: 200 });
   }
-  await enqueue(jobName, { shop, webhookId }, { jobId: `webhook:${shop}:${webhookId}` });
+  // A redelivery of a stored event feeds the job of the first delivery (same job id: Bull keeps one).
+  await enqueue(jobName, { shop, webhookId: delivery.webhookId }, { jobId: `webhook:${shop}:${delivery.webhookId}` });
   return new Response(null, { status: 200 });
 }

@@ -13,6 +13,7 @@ import {
   lotsForMember,
   postPending,
   reconcileBalances,
+  returnRedemption,
   reverse,
   voidHold,
   voidPending,
@@ -270,6 +271,32 @@ describe("redemption holds", () => {
     });
     expect(await entryCount()).toBe(1);
     expect(await getBalance(shop, memberId)).toEqual({ available: 500, pending: 0, lifetimeEarned: 500 });
+  });
+});
+
+describe("returning a captured redemption", () => {
+  it("gives the points back into their lots without counting them as earned again, once", async () => {
+    await credit(shop, memberId, { kind: "ADJUST", points: 300, idempotencyKey: "c1" });
+    const { entry: held } = await hold(shop, memberId, { points: 200, orderId: 77n, idempotencyKey: "h1" });
+    await capture(shop, held.id, { idempotencyKey: "cap1" });
+    expect(await getBalance(shop, memberId)).toEqual({ available: 100, pending: 0, lifetimeEarned: 300 });
+
+    const back = await returnRedemption(shop, held.id, { idempotencyKey: "ret1", reason: "order_cancelled" });
+    expect(back.entry).toMatchObject({ kind: "REDEEM_RETURN", status: "POSTED", points: 200, orderId: 77n });
+    expect(await getBalance(shop, memberId)).toEqual({ available: 300, pending: 0, lifetimeEarned: 300 });
+    expect((await returnRedemption(shop, held.id, { idempotencyKey: "ret1", reason: "order_cancelled" })).replayed).toBe(true);
+    await expect(returnRedemption(shop, held.id, { idempotencyKey: "ret2" })).rejects.toBeInstanceOf(LedgerStateError);
+    expect(await getBalance(shop, memberId)).toEqual({ available: 300, pending: 0, lifetimeEarned: 300 });
+    await expectConsistent();
+  });
+
+  it("refuses a hold that was not captured (void it instead)", async () => {
+    await credit(shop, memberId, { kind: "ADJUST", points: 50, idempotencyKey: "c1" });
+    const { entry: held } = await hold(shop, memberId, { points: 50, idempotencyKey: "h1" });
+    await expect(returnRedemption(shop, held.id, { idempotencyKey: "r" })).rejects.toBeInstanceOf(LedgerStateError);
+    await voidHold(shop, held.id, { idempotencyKey: "v" });
+    await expect(returnRedemption(shop, held.id, { idempotencyKey: "r2" })).rejects.toBeInstanceOf(LedgerStateError);
+    await expectConsistent();
   });
 });
 

@@ -65,12 +65,16 @@ ALTER TABLE "LedgerEntry" ADD CONSTRAINT "LedgerEntry_shape" CHECK (
     WHEN 'REDEEM_HOLD' THEN "status" = 'PENDING' AND "points" < 0 AND "pendingId" IS NULL
     WHEN 'REDEEM_CAPTURE' THEN "status" = 'POSTED' AND "points" < 0 AND "pendingId" IS NOT NULL
     WHEN 'REDEEM_VOID' THEN "status" = 'VOIDED' AND "points" > 0 AND "pendingId" IS NOT NULL
+    WHEN 'REDEEM_RETURN' THEN "status" = 'POSTED' AND "points" > 0 AND "pendingId" IS NULL AND "reversesId" IS NOT NULL
     ELSE false
   END
   AND "shortfall" >= 0
   AND ("shortfall" = 0 OR "kind" = 'REVERSAL')
-  AND ("reversesId" IS NULL OR "kind" = 'REVERSAL')
+  AND ("reversesId" IS NULL OR "kind" IN ('REVERSAL', 'REDEEM_RETURN'))
 );
+
+-- A captured redemption is given back at most once.
+CREATE UNIQUE INDEX "LedgerEntry_one_return_per_capture" ON "LedgerEntry" ("shop", "reversesId") WHERE "kind" = 'REDEEM_RETURN';
 
 ALTER TABLE "LedgerLotAllocation" ADD CONSTRAINT "LedgerLotAllocation_points_nonzero" CHECK ("points" <> 0);
 
