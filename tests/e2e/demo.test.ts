@@ -169,7 +169,8 @@ describe("npm run demo", () => {
       await page.getByRole("heading", { level: 1, name: en.dashboard.title }).waitFor({ state: "visible" });
       await page.getByText(en.demo.bannerTitle, { exact: true }).waitFor({ state: "visible" });
       await expect(page.getByText(DEMO_SHOP, { exact: false }).first().isVisible()).resolves.toBe(true);
-      await expect(page.getByText(en.dashboard.metrics.members, { exact: true }).isVisible()).resolves.toBe(true);
+      await expect(page.getByRole("heading", { name: en.dashboard.metrics.members, exact: true }).isVisible()).resolves.toBe(true);
+      await expect(page.getByRole("link", { name: en.nav.members, exact: true }).isVisible()).resolves.toBe(true);
       await page.screenshot({ path: path.join(SCREENSHOTS, "dashboard.png"), fullPage: true });
       expect(problems.errors).toEqual([]);
     } finally {
