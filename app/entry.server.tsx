@@ -5,7 +5,10 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { addDocumentResponseHeaders } from "./shopify.server";
+import { startInAppWorkerIfNeeded } from "./jobs/in-app-worker.server";
 import "./utils/graceful-shutdown.server";
+
+startInAppWorkerIfNeeded();
 
 const ABORT_DELAY = 5000;
 

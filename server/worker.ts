@@ -2,64 +2,17 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { config } from "~/config.server";
 import prisma from "~/db.server";
-import "~/jobs/index.server";
-import { closeQueues, jobQueue, type JobQueue } from "~/jobs/queue.server";
-import { registeredQueues } from "~/jobs/registry.server";
-import { createJobRunner } from "~/jobs/run-job.server";
-import type { QueueName } from "~/jobs/types";
-import { logger as rootLogger, type Logger } from "~/utils/logger.server";
+import { closeQueues } from "~/jobs/queue.server";
+import { startWorker } from "~/jobs/worker.server";
+import { logger as rootLogger } from "~/utils/logger.server";
+
+export { startWorker, type RunningWorker, type StartWorkerOptions } from "~/jobs/worker.server";
 
 // The background worker (`npm run worker`): consumes every queue that has registered jobs, with
 // the same registry the app enqueues from. On SIGTERM/SIGINT it takes no new jobs, lets running
 // ones finish (bounded by WORKER_SHUTDOWN_TIMEOUT_MS), closes Redis and PostgreSQL and exits 0.
 // A job still running at the deadline keeps its Redis lock until it expires; Bull's stalled-job
 // check then hands it to another worker, so nothing is lost (handlers are idempotent).
-
-export interface StartWorkerOptions {
-  /** Default: the process's queue (jobQueue()). */
-  queue?: JobQueue;
-  /** Default: every queue with at least one registered job. */
-  queues?: QueueName[];
-  /** Jobs run at once per queue. Default: WORKER_CONCURRENCY. */
-  concurrency?: number;
-  /** How long stop() waits for running jobs. Default: WORKER_SHUTDOWN_TIMEOUT_MS. */
-  shutdownTimeoutMs?: number;
-  logger?: Logger;
-}
-
-export interface RunningWorker {
-  readonly queues: readonly QueueName[];
-  /** Take no new jobs and wait (bounded) for running ones. Does not close Redis or PostgreSQL. */
-  stop(): Promise<void>;
-}
-
-export async function startWorker(options: StartWorkerOptions = {}): Promise<RunningWorker> {
-  const cfg = config();
-  const queue = options.queue ?? jobQueue();
-  const queues = options.queues ?? registeredQueues();
-  const concurrency = options.concurrency ?? cfg.WORKER_CONCURRENCY;
-  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? cfg.WORKER_SHUTDOWN_TIMEOUT_MS;
-  const log = (options.logger ?? rootLogger).child({ component: "worker" });
-  if (queues.length === 0) throw new Error("No jobs are registered: nothing for the worker to run (see app/jobs/index.server.ts)");
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error("concurrency must be a positive integer");
-
-  await queue.backend.startProcessing(queues, concurrency, createJobRunner(log));
-  log.info({ queues, concurrency, backend: queue.kind }, "worker started");
-
-  let stopping: Promise<void> | undefined;
-  return {
-    queues,
-    stop() {
-      stopping ??= (async () => {
-        log.info({ shutdownTimeoutMs }, "worker stopping: taking no new jobs, waiting for running ones");
-        const { drained } = await queue.backend.stopProcessing(shutdownTimeoutMs);
-        if (drained) log.info("worker stopped: every running job finished");
-        else log.warn({ shutdownTimeoutMs }, "worker stopped with jobs still running: their locks expire and another worker reruns them");
-      })();
-      return stopping;
-    },
-  };
-}
 
 async function main(): Promise<void> {
   const cfg = config();
