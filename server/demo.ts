@@ -12,6 +12,7 @@ import { demoEnvPath, loadDemoCredentials } from "./demo/demo-env";
 import { startDevReadyListener, type DevReadyListener } from "./demo/dev-ready";
 import { PGLITE_POOL_MAX, startEmbeddedPostgres, type EmbeddedPostgres } from "./demo/embedded-postgres";
 import { DEMO_SHOP_PROFILE, installDemoShop, withPrisma } from "./demo/install";
+import { replayDemoStream } from "./demo/replay";
 import { bold, dim, friendlyLine, say } from "./demo/log";
 import { prismaClientIsCurrent, prismaGenerateEnv } from "./demo/prisma-client";
 import { startAdminStandin, type AdminStandin } from "./standins/shopify-admin";
@@ -38,6 +39,8 @@ interface DemoSettings {
   shop: string;
   databaseUrl?: string;
   redisUrl?: string;
+  /** Replay a month of webhooks into a new demo shop (DEMO_REPLAY=0 turns it off). */
+  replay: boolean;
 }
 
 function readSettings(env: NodeJS.ProcessEnv): DemoSettings {
@@ -51,6 +54,7 @@ function readSettings(env: NodeJS.ProcessEnv): DemoSettings {
     shop,
     databaseUrl: nonEmpty(env.DATABASE_URL),
     redisUrl: nonEmpty(env.REDIS_URL),
+    replay: nonEmpty(env.DEMO_REPLAY) !== "0",
   };
 }
 
@@ -315,6 +319,18 @@ async function main(): Promise<number> {
     const health = await waitForHealthy(`${appUrl}/healthz`, app.exited, 30_000);
     if (stopping) return await stopping;
     if (!health.ok) say.warn(`The app is up but not healthy yet: /healthz says ${health.body || "nothing"}`);
+
+    if (settings.replay) {
+      const fresh = await withPrisma(databaseUrl, async (prisma) => (await prisma.orderEarning.count({ where: { shop: settings.shop } })) === 0);
+      if (fresh) {
+        say.info("Replaying a month of signed Shopify webhooks into the demo shop…");
+        const replay = await replayDemoStream({ appUrl, shop: settings.shop, secret: credentials.SHOPIFY_API_SECRET });
+        if (replay.failed.length > 0) say.warn(`${replay.failed.length} of ${replay.sent} webhooks were not acknowledged: ${JSON.stringify(replay.failed.slice(0, 3))}`);
+        say.step("webhooks", `${replay.acknowledged} delivered ${dim("(processed in the background)")}`);
+      } else {
+        say.step("webhooks", `demo data already present ${dim("(delete the demo folder for a fresh month)")}`);
+      }
+    }
 
     const browserUrl = `http://localhost:${settings.port}`;
     console.log(`\n${bold("LoyalNest demo is running")}`);

@@ -27,7 +27,7 @@ import {
 let registryLoaded: Promise<unknown> | undefined;
 
 /** Job files register in index.server.ts; load it on first use so `enqueue("name")` always finds them. */
-function loadJobRegistry(): Promise<unknown> {
+export function loadJobRegistry(): Promise<unknown> {
   // Imported lazily: job files import this module to chain jobs, and index.server imports them.
   registryLoaded ??= import("./index.server");
   return registryLoaded;
@@ -57,7 +57,7 @@ export class JobQueue {
     logger.debug({ jobId: result.jobId, job: definition.name, queue: definition.queue, shop: data.shop, duplicate: result.duplicate, delayMs }, "job enqueued");
     if (this.backend.kind === "in-process" && !this.warnedNoWorker) {
       this.warnedNoWorker = true;
-      logger.info("jobs run in this process (no REDIS_URL): they start once startWorker() runs here");
+      logger.info("jobs run in this process (no REDIS_URL)");
     }
     return result;
   }

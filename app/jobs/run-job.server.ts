@@ -45,6 +45,6 @@ export function createJobRunner(logger: Logger): JobRunner {
       }
       throw error;
     }
-    log.info({ durationMs: Math.round(performance.now() - startedAt) }, "job completed");
+    log.debug({ durationMs: Math.round(performance.now() - startedAt) }, "job completed");
   };
 }

@@ -1,6 +1,5 @@
 import { config } from "~/config.server";
-import "./index.server";
-import { jobQueue, type JobQueue } from "./queue.server";
+import { jobQueue, loadJobRegistry, type JobQueue } from "./queue.server";
 import { registeredQueues } from "./registry.server";
 import { createJobRunner } from "./run-job.server";
 import type { QueueName } from "./types";
@@ -30,6 +29,9 @@ export interface RunningWorker {
 
 export async function startWorker(options: StartWorkerOptions = {}): Promise<RunningWorker> {
   const cfg = config();
+  // Imported, not a bare side-effect import: the app bundle (package.json sideEffects: false)
+  // would drop a bare one, leaving the web process's demo worker with no jobs.
+  await loadJobRegistry();
   const queue = options.queue ?? jobQueue();
   const queues = options.queues ?? registeredQueues();
   const concurrency = options.concurrency ?? cfg.WORKER_CONCURRENCY;

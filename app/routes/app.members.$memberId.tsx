@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import {
-  Badge, Banner, BlockStack, Button, Card, Collapsible, DataTable, FormLayout, InlineGrid, Layout, List, Page, Text, TextField,
+  Badge, Banner, BlockStack, Button, Card, Collapsible, DataTable, FormLayout, InlineGrid, InlineStack, Layout, List, Page, Text, TextField,
 } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -87,7 +87,7 @@ export default function MemberPage() {
                     rows={history.map((h) => [
                       date.format(new Date(h.createdAt)),
                       t(`ledger.kind.${h.kind}`) + (h.status === "PENDING" ? ` (${t("ledger.status.PENDING")})` : ""),
-                      h.reason ?? "—",
+                      h.reason ? t(`ledger.reason.${h.reason}`, { defaultValue: h.reason }) : "—",
                       (h.points > 0 ? "+" : "") + number.format(h.points),
                     ])}
                   />
@@ -113,9 +113,11 @@ export default function MemberPage() {
                       </Text>
                       <Text as="p" alignment="end" numeric>{number.format(o.points)}</Text>
                     </InlineGrid>
-                    <Button variant="plain" onClick={() => setOpen(open === o.orderId ? null : o.orderId)} ariaExpanded={open === o.orderId} ariaControls={`trace-${o.orderId}`}>
-                      {t("member.why")}
-                    </Button>
+                    <InlineStack>
+                      <Button variant="plain" onClick={() => setOpen(open === o.orderId ? null : o.orderId)} ariaExpanded={open === o.orderId} ariaControls={`trace-${o.orderId}`}>
+                        {t("member.why")}
+                      </Button>
+                    </InlineStack>
                     <Collapsible id={`trace-${o.orderId}`} open={open === o.orderId}>
                       <List type="number">
                         {o.trace.map((step, i) => (

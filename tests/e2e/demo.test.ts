@@ -141,7 +141,13 @@ describe("npm run demo", () => {
     expect(body).toEqual({ db: "ok", queue: "ok" });
     expect(elapsedMs).toBeLessThan(READY_WITHIN_MS);
 
+    // After /healthz the demo replays a month of signed webhooks, then prints its summary.
+    const deadline = Date.now() + 90_000;
+    while (!first.output.includes("LoyalNest demo is running") && Date.now() < deadline && first.isRunning) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     const output = first.output;
+    expect(output).toMatch(/webhooks\s+200 delivered/);
     expect(output).toMatch(/credentials\s+generated/);
     expect(output).toMatch(/database\s+PGlite/);
     expect(output).toMatch(/migrations\s+applied \d{14}_/);
@@ -157,7 +163,7 @@ describe("npm run demo", () => {
     expect(apiSecret).toBeDefined();
     expect(output).toContain(`API key     ${apiKey}`);
     expect(output).toContain(`API secret  ${apiSecret}`);
-  }, READY_WITHIN_MS + 30_000);
+  }, READY_WITHIN_MS + 120_000);
 
   it("shows the dashboard and the demo banner in Chromium, with no console errors", async () => {
     const context = await newOfflineContext(browser, { viewport: { width: 1280, height: 900 } });
@@ -194,6 +200,69 @@ describe("npm run demo", () => {
       await context.close();
     }
   }, 60_000);
+
+  it("fills the shop from the replayed webhooks; a merchant reads why an order earned and adjusts a balance", async () => {
+    const run = running(first);
+    const pool = new pg.Pool({ connectionString: run.databaseUrl(), max: 1 });
+    try {
+      // Every replayed delivery is processed by the app's in-process worker.
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const { rows } = await pool.query<{ total: string; open: string }>(
+          `SELECT count(*) AS total, count(*) FILTER (WHERE "processedAt" IS NULL) AS open FROM "ProcessedWebhook"`,
+        );
+        if (Number(rows[0].total) >= 150 && Number(rows[0].open) === 0) break;
+        if (Date.now() > deadline) throw new Error(`deliveries still unprocessed: ${JSON.stringify(rows[0])}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      const { rows: members } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM "Member" WHERE "pointsAvailable" + "pointsPending" > 0`);
+      expect(Number(members[0].n)).toBeGreaterThan(0);
+    } finally {
+      await pool.end();
+    }
+
+    const context = await newOfflineContext(browser, { viewport: { width: 1280, height: 1000 } });
+    try {
+      const page = await context.newPage();
+      const problems = watchPageProblems(page);
+      await page.goto(`http://localhost:${port}/app`, { waitUntil: "networkidle" });
+      const membersCard = page.getByRole("heading", { name: en.dashboard.metrics.members, exact: true }).locator("xpath=..");
+      expect(Number((await membersCard.innerText()).replace(/\D/g, ""))).toBeGreaterThan(0);
+
+      await page.getByRole("link", { name: en.nav.members, exact: true }).click();
+      await page.getByRole("heading", { level: 1, name: en.members.title }).waitFor();
+      await page.locator("a[href^='/app/members/']").first().click();
+      await page.getByRole("heading", { name: en.member.adjust.heading }).waitFor();
+
+      const why = page.getByRole("button", { name: en.member.why }).first();
+      await why.click();
+      await page.getByText(/^Eligible amount: /).first().waitFor({ state: "visible" });
+
+      const availableCard = page.getByRole("heading", { name: en.members.available, exact: true }).locator("xpath=..");
+      const before = Number((await availableCard.innerText()).replace(/\D/g, ""));
+      await page.getByLabel(en.member.adjust.points).fill("25");
+      await page.getByLabel(en.member.adjust.reason).fill("Goodwill for a late parcel");
+      await page.getByRole("button", { name: en.member.adjust.submit }).click();
+      await page.getByText("Added 25 points.").waitFor({ state: "visible" });
+      // The action answers first; the page's data is then reloaded.
+      await expect.poll(async () => Number((await availableCard.innerText()).replace(/\D/g, "")), { timeout: 10_000 }).toBe(before + 25);
+      await page.getByRole("cell", { name: "Goodwill for a late parcel" }).waitFor({ state: "visible" });
+
+      // Taking away more than the member has is refused inline, and changes nothing.
+      await page.getByLabel(en.member.adjust.points).fill(String(-(before + 26)));
+      await page.getByLabel(en.member.adjust.reason).fill("Too much");
+      await page.getByRole("button", { name: en.member.adjust.submit }).click();
+      await page.getByText(`The member has only ${before + 25} points available.`).waitFor({ state: "visible" });
+      await page.waitForLoadState("networkidle");
+      expect(Number((await availableCard.innerText()).replace(/\D/g, ""))).toBe(before + 25);
+
+      await page.screenshot({ path: path.join(SCREENSHOTS, "member.png"), fullPage: true });
+      // The refused adjustment is answered 422 on purpose; Chromium logs every 4xx fetch.
+      expect(problems.errors.filter((e) => !/status of 422/.test(e))).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
 
   it("serves the database on one PGlite session without mixing up concurrent connections", async () => {
     const url = running(first).databaseUrl();
