@@ -639,8 +639,7 @@ export async function voidHold(shop: string, holdEntryId: bigint, input: WriteMe
     const existing = await findReplay(tx, shop, input.idempotencyKey, hash);
     if (existing) return replayed(existing);
     await assertUnresolved(tx, shop, held, "hold");
-    const taken = await tx.ledgerLotAllocation.findMany({ where: { shop, entryId: held.id }, orderBy: { lotEntryId: "asc" } });
-    const released = releaseAllocations(taken.map((a) => ({ lotId: a.lotEntryId, points: a.points })));
+    const released = await releasedHoldAllocations(tx, shop, held.id);
     return written(await appendEntry(tx, shop, member, input, hash, {
       kind: "REDEEM_VOID", status: "VOIDED", points: -held.points, pendingId: held.id,
       redemptionId: held.redemptionId, orderId: held.orderId,
@@ -667,13 +666,18 @@ export async function returnRedemption(shop: string, holdEntryId: bigint, input:
     }
     const returned = await tx.ledgerEntry.findFirst({ where: { shop, reversesId: captured.id, kind: "REDEEM_RETURN" } });
     if (returned) throw new LedgerStateError(`The redemption ${held.id} was already given back (entry ${returned.id})`, held.id);
-    const taken = await tx.ledgerLotAllocation.findMany({ where: { shop, entryId: held.id }, orderBy: { lotEntryId: "asc" } });
-    const released = releaseAllocations(taken.map((a) => ({ lotId: a.lotEntryId, points: a.points })));
+    const released = await releasedHoldAllocations(tx, shop, held.id);
     return written(await appendEntry(tx, shop, member, input, hash, {
       kind: "REDEEM_RETURN", status: "POSTED", points: -held.points, reversesId: captured.id,
       redemptionId: held.redemptionId, orderId: held.orderId,
     }, released));
   }, replayed);
+}
+
+/** The negated allocations of a hold: its points go back into the very lots they left. */
+async function releasedHoldAllocations(tx: Tx, shop: string, holdId: bigint) {
+  const taken = await tx.ledgerLotAllocation.findMany({ where: { shop, entryId: holdId }, orderBy: { lotEntryId: "asc" } });
+  return releaseAllocations(taken.map((a) => ({ lotId: a.lotEntryId, points: a.points })));
 }
 
 async function findHold(tx: Tx, shop: string, holdEntryId: bigint) {

@@ -1,7 +1,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Box, Card, DataTable, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Card, DataTable, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { CardEmptyState } from "~/components/CardEmptyState";
+import { MetricCard } from "~/components/MetricCard";
 import { useTranslation } from "react-i18next";
 import { requireAdmin } from "~/services/admin-auth.server";
 import { getProgramOverview } from "~/services/overview.server";
@@ -47,28 +49,14 @@ export default function Dashboard() {
         <Layout.Section>
           <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
             {metrics.map((m) => (
-              <Card key={m.label}>
-                <BlockStack gap="100">
-                  <Text as="h3" variant="headingSm" tone="subdued">
-                    {m.label}
-                  </Text>
-                  <Text as="p" variant="heading2xl">
-                    {number.format(m.value)}
-                  </Text>
-                </BlockStack>
-              </Card>
+              <MetricCard key={m.label} label={m.label} value={number.format(m.value)} />
             ))}
           </InlineGrid>
         </Layout.Section>
         <Layout.Section>
           <Card padding="0">
             {activity.length === 0 ? (
-              <Box padding="400">
-                <BlockStack gap="100">
-                  <Text as="h2" variant="headingMd">{t("dashboard.activity.emptyHeading")}</Text>
-                  <Text as="p" tone="subdued">{t("dashboard.activity.emptyBody")}</Text>
-                </BlockStack>
-              </Box>
+              <CardEmptyState heading={t("dashboard.activity.emptyHeading")} body={t("dashboard.activity.emptyBody")} />
             ) : (
               <DataTable
                 columnContentTypes={["text", "text", "text", "numeric"]}

@@ -6,6 +6,7 @@ import {
 } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { MetricCard } from "~/components/MetricCard";
 import { requireAdmin } from "~/services/admin-auth.server";
 import { getMemberDetail } from "~/services/member-detail.server";
 import { adjustMemberPoints, adjustmentSchema } from "~/services/points-adjustment.server";
@@ -65,12 +66,7 @@ export default function MemberPage() {
                 [t("members.pending"), member.pending],
                 [t("members.lifetime"), member.lifetimeEarned],
               ].map(([label, value]) => (
-                <Card key={label}>
-                  <BlockStack gap="100">
-                    <Text as="h3" variant="headingSm" tone="subdued">{label}</Text>
-                    <Text as="p" variant="headingXl">{number.format(Number(value))}</Text>
-                  </BlockStack>
-                </Card>
+                <MetricCard key={label} label={String(label)} value={number.format(Number(value))} size="headingXl" />
               ))}
             </InlineGrid>
             <Card padding="0">

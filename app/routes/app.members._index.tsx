@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, BlockStack, Box, Button, Card, IndexTable, InlineStack, Page, Text, TextField } from "@shopify/polaris";
+import { Badge, BlockStack, Button, Card, IndexTable, InlineStack, Page, Text, TextField } from "@shopify/polaris";
+import { CardEmptyState } from "~/components/CardEmptyState";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
@@ -64,12 +65,7 @@ export default function Members() {
         </Card>
         <Card padding="0">
           {members.length === 0 ? (
-            <Box padding="400">
-              <BlockStack gap="100">
-                <Text as="h2" variant="headingMd">{t("members.empty")}</Text>
-                <Text as="p" tone="subdued">{t("members.emptyBody")}</Text>
-              </BlockStack>
-            </Box>
+            <CardEmptyState heading={t("members.empty")} body={t("members.emptyBody")} />
           ) : (
             <IndexTable
               resourceName={{ singular: t("members.title"), plural: t("members.title") }}

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ar from "~/i18n/locales/ar.json";
 import en from "~/i18n/locales/en.json";
 import { launchChromium, newOfflineContext, watchPageProblems } from "../helpers/browser";
+import { freePort } from "../helpers/net";
 
 // `npm run demo` exactly as a developer runs it on a machine with nothing but Node: no
 // DATABASE_URL, no REDIS_URL, a fresh data directory and its own ports. Then a second run on the
@@ -21,13 +21,6 @@ const SCREENSHOTS = path.join(ROOT, "tests", "e2e", "screenshots");
 const DEMO_SHOP = "demo-loyalnest.myshopify.com";
 const READY_WITHIN_MS = 120_000;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 class DemoRun {
   output = "";

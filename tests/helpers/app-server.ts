@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { JobQueue } from "~/jobs/queue.server";
@@ -10,6 +9,7 @@ import type { FailedJob, QueueCounts } from "~/jobs/types";
 import { TEST_DATABASE_URL, TEST_REDIS_URL, testEnv } from "./env";
 import { createRedisTestQueue, deleteRedisKeys, uniqueQueuePrefix, waitFor } from "./jobs";
 import { signedWebhookRequest } from "./webhooks";
+import { freePort } from "./net";
 
 // The whole pipeline as it runs in production, in child processes: the BUILT app served by
 // remix-serve (HTTP → HMAC check → ProcessedWebhook → Bull) and `server/worker.ts` consuming the
@@ -123,16 +123,6 @@ export async function ensureAppBuilt(): Promise<void> {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 export interface PipelineOptions {
   /** Jobs the worker runs at once per queue (WORKER_CONCURRENCY). Default 5. */

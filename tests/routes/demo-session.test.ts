@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer, type AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session } from "@shopify/shopify-api";
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrismaSessionStorage } from "~/models/session-storage.server";
 import { createTestShop, prisma } from "../helpers/db";
 import { TEST_DATABASE_URL, TEST_REDIS_URL, testEnv } from "../helpers/env";
+import { freePort } from "../helpers/net";
 
 // The demo-only admin session (DEMO=1: /app opens for DEMO_SHOP without Shopify) must be
 // impossible in production. The routes import CSS, so this drives the BUILT server the way it is
@@ -28,13 +28,6 @@ function cliOf(pkg: string, bin: string): string {
   return path.join(path.dirname(manifestPath), manifest.bin[bin]);
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface BuiltServer {
   readonly child: ChildProcess;
