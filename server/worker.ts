@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { config } from "~/config.server";
 import prisma from "~/db.server";
 import { closeQueues } from "~/jobs/queue.server";
+import { startDailyScheduler } from "~/jobs/scheduler.server";
 import { startWorker } from "~/jobs/worker.server";
 import { logger as rootLogger } from "~/utils/logger.server";
 
@@ -50,6 +51,8 @@ async function main(): Promise<void> {
   // Handlers run on a later tick, by which time `starting` exists.
   const starting = startWorker({ logger: log });
   await starting;
+  // Birthday points and other daily work (one run per shop per local day, whatever the workers).
+  startDailyScheduler();
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;

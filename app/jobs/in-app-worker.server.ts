@@ -1,6 +1,7 @@
 import { config } from "~/config.server";
 import { logger } from "~/utils/logger.server";
 import { jobQueue } from "./queue.server";
+import { startDailyScheduler } from "./scheduler.server";
 import { startWorker } from "./worker.server";
 
 declare global {
@@ -14,7 +15,7 @@ declare global {
 export function startInAppWorkerIfNeeded(): void {
   const { REDIS_URL, DEMO } = config();
   if (REDIS_URL || !DEMO || jobQueue().kind !== "in-process") return;
-  global.__loyalnestInAppWorker ??= startWorker().catch((err: unknown) => {
+  global.__loyalnestInAppWorker ??= startWorker().then(() => startDailyScheduler()).catch((err: unknown) => {
     logger.error({ err }, "the in-process job worker could not start");
   });
 }

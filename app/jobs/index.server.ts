@@ -1,5 +1,6 @@
 import { config } from "~/config.server";
 import { registerJob } from "./registry.server";
+import { awardBirthdayPointsJob } from "./award-birthday-points.job.server";
 import { clawBackRefundJob } from "./claw-back-refund.job.server";
 import { earnPointsForOrderJob } from "./earn-points-for-order.job.server";
 import { enrollCustomerJob } from "./enroll-customer.job.server";
@@ -30,6 +31,7 @@ const appJobs: AnyJobDefinition[] = [
   exportCustomerDataJob,
   redactCustomerJob,
   redactShopJob,
+  awardBirthdayPointsJob,
 ];
 
 for (const job of appJobs) registerJob(job);

@@ -110,3 +110,13 @@ export async function listMembers(shop: string, { search, take = 50, cursor }: {
   });
   return { members: rows.slice(0, take), nextCursor: rows.length > take ? rows[take - 1].id : null };
 }
+
+/** Active members whose birthday falls on one of these month-days ("MM-DD"). */
+export async function membersWithBirthdayOn(shop: string, monthDays: string[]) {
+  if (monthDays.length === 0) return [];
+  const ids = await prisma.$queryRaw<{ id: string }[]>`
+    SELECT "id" FROM "Member"
+    WHERE "shop" = ${shop} AND "state" = 'ACTIVE' AND "birthday" IS NOT NULL
+      AND to_char("birthday", 'MM-DD') = ANY(${monthDays}::text[])`;
+  return prisma.member.findMany({ where: { shop, id: { in: ids.map((r) => r.id) } } });
+}

@@ -35,3 +35,12 @@ export async function updateShopDetails(
 ) {
   return prisma.shop.update({ where: { domain: shop }, data: details });
 }
+
+/** Installed shops with a running program: what the daily scheduler visits. */
+export async function installedShopsForSchedule() {
+  return prisma.shop.findMany({
+    where: { installState: "INSTALLED", programEnabled: true },
+    select: { domain: true, ianaTimezone: true },
+    orderBy: { domain: "asc" },
+  });
+}

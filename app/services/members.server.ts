@@ -1,12 +1,13 @@
 import type { Member, Shop } from "@prisma/client";
-import { newsletterPoints, signupPoints, type ActionResult } from "~/domain/actions";
+import { birthdayPoints, newsletterPoints, signupPoints, type ActionResult } from "~/domain/actions";
 import { EarningProgramError, parseEarningProgram } from "~/domain/program";
 import { TerminalJobError } from "~/jobs/errors";
 import * as ledger from "~/models/ledger.server";
 import { LedgerConflictError } from "~/models/ledger-errors";
-import { enrollMember, findMemberByCustomerId } from "~/models/member.server";
+import { enrollMember, findMemberByCustomerId, membersWithBirthdayOn } from "~/models/member.server";
 import { guestOrdersForEmail } from "~/models/order-earning.server";
 import { getShop } from "~/models/shop.server";
+import { addDaysToLocalDate, isLeapYear, localDateKey } from "~/domain/time";
 import { customerFactsFromPayload, guestEmailHash, marketingStateFromPayload } from "./customer-facts.server";
 import { creditGuestOrders } from "./order-earning.server";
 
@@ -26,14 +27,15 @@ async function shopAndProgram(shop: string): Promise<{ shopRow: Shop; program: R
 async function grantAction(shop: Shop, member: Member, result: ActionResult) {
   if (!shop.programEnabled || result.points <= 0) return null;
   try {
-    const { entry } = await ledger.earn(shop.domain, member.id, {
+    const { entry, replayed } = await ledger.earn(shop.domain, member.id, {
       points: result.points,
       status: "POSTED",
       idempotencyKey: `customer:${member.shopifyCustomerId}:${result.idempotencyKeySuffix}`,
       reason: result.idempotencyKeySuffix.split(":")[0],
       actor: ACTOR,
     });
-    return entry;
+    // The entry when this call paid; null when the action had been paid already.
+    return replayed ? null : entry;
   } catch (error) {
     // The key is what makes an action pay once. A conflict means it was paid already, at the
     // points the program gave then (the merchant has changed them since): nothing more is owed.
@@ -82,4 +84,32 @@ export async function syncCustomer(shop: string, payload: unknown, now = new Dat
     if (guests.length > 0) await creditGuestOrders(shop, member, guests, now);
   }
   return member;
+}
+
+/** Runs hourly may miss a day (deploys, outages): a birthday up to this many days ago still pays, once. */
+const BIRTHDAY_CATCH_UP_DAYS = 1;
+
+/**
+ * Daily birthday points for one shop: members whose birthday (in the shop's time zone; 29 February
+ * is celebrated on the 28th in common years) is today or within the catch-up window. The ledger
+ * key carries the year, so however often this runs a birthday pays once a year.
+ */
+export async function awardBirthdayPoints(shop: string, now = new Date()): Promise<number> {
+  const shopRow = await getShop(shop);
+  if (!shopRow || shopRow.installState !== "INSTALLED" || !shopRow.programEnabled) return 0;
+  const { program } = await shopAndProgram(shop);
+  if (!program.actions.birthday.enabled) return 0;
+  const today = localDateKey(now, shopRow.ianaTimezone);
+  const monthDays = new Set<string>();
+  for (let back = 0; back <= BIRTHDAY_CATCH_UP_DAYS; back++) {
+    const date = addDaysToLocalDate(today, -back);
+    monthDays.add(date.slice(5));
+    if (date.slice(5) === "02-28" && !isLeapYear(Number(date.slice(0, 4)))) monthDays.add("02-29");
+  }
+  let granted = 0;
+  for (const member of await membersWithBirthdayOn(shop, [...monthDays])) {
+    const result = birthdayPoints({ program, birthday: member.birthday, shopTimezone: shopRow.ianaTimezone, now, catchUpDays: BIRTHDAY_CATCH_UP_DAYS });
+    if (await grantAction(shopRow, member, result)) granted++;
+  }
+  return granted;
 }

@@ -1,0 +1,25 @@
+import { localDateKey } from "~/domain/time";
+import { installedShopsForSchedule } from "~/models/shop.server";
+import { logger } from "~/utils/logger.server";
+import { enqueue } from "./queue.server";
+
+// Daily work per shop. Every worker process runs this hourly; the job id names the shop and its
+// local date, so however many workers run it, each shop gets one run per local day.
+export async function enqueueDailyJobs(now = new Date()): Promise<number> {
+  let enqueued = 0;
+  for (const shop of await installedShopsForSchedule()) {
+    const day = localDateKey(now, shop.ianaTimezone);
+    const { duplicate } = await enqueue("award-birthday-points", { shop: shop.domain }, { jobId: `${shop.domain}:${day}` });
+    if (!duplicate) enqueued++;
+  }
+  return enqueued;
+}
+
+export function startDailyScheduler(intervalMs = 60 * 60 * 1000): () => void {
+  const tick = () =>
+    enqueueDailyJobs().catch((err: unknown) => logger.error({ err }, "could not enqueue the daily jobs; next try in an hour"));
+  void tick();
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
