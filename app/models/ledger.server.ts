@@ -612,39 +612,48 @@ export async function hold(shop: string, memberId: string, input: HoldInput): Pr
   }, replayed);
 }
 
-/** Spends a hold for good (REDEEM_CAPTURE). Balances do not move: the hold already took the points. */
-export async function capture(shop: string, holdEntryId: bigint, input: WriteMeta): Promise<LedgerWriteResult> {
+/**
+ * The shared frame of the operations on a hold: idempotent by key and content, the hold's member
+ * locked before anything is read, a replay answered with the original entry.
+ */
+async function writeOnHold(
+  shop: string,
+  holdEntryId: bigint,
+  op: "capture" | "voidHold" | "returnRedemption",
+  input: WriteMeta,
+  write: (tx: Tx, held: LedgerEntry, member: LockedMember, hash: string) => Promise<LedgerEntry>,
+): Promise<LedgerWriteResult> {
   assertMeta(input);
-  const hash = contentHash({ op: "capture", holdId: holdEntryId, reason: input.reason, actor: input.actor });
+  const hash = contentHash({ op, holdId: holdEntryId, reason: input.reason, actor: input.actor });
   return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
     const held = await findHold(tx, shop, holdEntryId);
     const member = await lockMember(tx, shop, held.memberId);
     const existing = await findReplay(tx, shop, input.idempotencyKey, hash);
     if (existing) return replayed(existing);
+    return written(await write(tx, held, member, hash));
+  }, replayed);
+}
+
+/** Spends a hold for good (REDEEM_CAPTURE). Balances do not move: the hold already took the points. */
+export async function capture(shop: string, holdEntryId: bigint, input: WriteMeta): Promise<LedgerWriteResult> {
+  return writeOnHold(shop, holdEntryId, "capture", input, async (tx, held, member, hash) => {
     await assertUnresolved(tx, shop, held, "hold");
-    return written(await appendEntry(tx, shop, member, input, hash, {
+    return appendEntry(tx, shop, member, input, hash, {
       kind: "REDEEM_CAPTURE", status: "POSTED", points: held.points, pendingId: held.id,
       redemptionId: held.redemptionId, orderId: held.orderId,
-    }));
-  }, replayed);
+    });
+  });
 }
 
 /** Cancels a hold (REDEEM_VOID): its points return to `available`, into the very lots they left. */
 export async function voidHold(shop: string, holdEntryId: bigint, input: WriteMeta): Promise<LedgerWriteResult> {
-  assertMeta(input);
-  const hash = contentHash({ op: "voidHold", holdId: holdEntryId, reason: input.reason, actor: input.actor });
-  return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
-    const held = await findHold(tx, shop, holdEntryId);
-    const member = await lockMember(tx, shop, held.memberId);
-    const existing = await findReplay(tx, shop, input.idempotencyKey, hash);
-    if (existing) return replayed(existing);
+  return writeOnHold(shop, holdEntryId, "voidHold", input, async (tx, held, member, hash) => {
     await assertUnresolved(tx, shop, held, "hold");
-    const released = await releasedHoldAllocations(tx, shop, held.id);
-    return written(await appendEntry(tx, shop, member, input, hash, {
+    return appendEntry(tx, shop, member, input, hash, {
       kind: "REDEEM_VOID", status: "VOIDED", points: -held.points, pendingId: held.id,
       redemptionId: held.redemptionId, orderId: held.orderId,
-    }, released));
-  }, replayed);
+    }, await releasedHoldAllocations(tx, shop, held.id));
+  });
 }
 
 /**
@@ -653,25 +662,18 @@ export async function voidHold(shop: string, holdEntryId: bigint, input: WriteMe
  * not count as earned again. At most once per capture (a partial unique index).
  */
 export async function returnRedemption(shop: string, holdEntryId: bigint, input: WriteMeta): Promise<LedgerWriteResult> {
-  assertMeta(input);
-  const hash = contentHash({ op: "returnRedemption", holdId: holdEntryId, reason: input.reason, actor: input.actor });
-  return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
-    const held = await findHold(tx, shop, holdEntryId);
-    const member = await lockMember(tx, shop, held.memberId);
-    const existing = await findReplay(tx, shop, input.idempotencyKey, hash);
-    if (existing) return replayed(existing);
+  return writeOnHold(shop, holdEntryId, "returnRedemption", input, async (tx, held, member, hash) => {
     const captured = await tx.ledgerEntry.findUnique({ where: { shop_pendingId: { shop, pendingId: held.id } } });
     if (!captured || captured.kind !== "REDEEM_CAPTURE") {
       throw new LedgerStateError(`The hold ${held.id} was not captured: void it instead`, held.id);
     }
     const returned = await tx.ledgerEntry.findFirst({ where: { shop, reversesId: captured.id, kind: "REDEEM_RETURN" } });
     if (returned) throw new LedgerStateError(`The redemption ${held.id} was already given back (entry ${returned.id})`, held.id);
-    const released = await releasedHoldAllocations(tx, shop, held.id);
-    return written(await appendEntry(tx, shop, member, input, hash, {
+    return appendEntry(tx, shop, member, input, hash, {
       kind: "REDEEM_RETURN", status: "POSTED", points: -held.points, reversesId: captured.id,
       redemptionId: held.redemptionId, orderId: held.orderId,
-    }, released));
-  }, replayed);
+    }, await releasedHoldAllocations(tx, shop, held.id));
+  });
 }
 
 /** The negated allocations of a hold: its points go back into the very lots they left. */
