@@ -20,8 +20,10 @@ export async function markShopUninstalled(shop: string, at = new Date()) {
   return result.count === 1;
 }
 
-export async function getShop(shop: string) {
-  return prisma.shop.findUnique({ where: { domain: shop } });
+/** SQL, not a model call: every job reads its shop first, and the query compiler cost more than the query. */
+export async function getShop(shop: string): Promise<ShopRecord | null> {
+  const rows = await prisma.$queryRaw<ShopRecord[]>`SELECT * FROM "Shop" WHERE "domain" = ${shop}`;
+  return rows[0] ?? null;
 }
 
 export async function isShopInstalled(shop: string) {

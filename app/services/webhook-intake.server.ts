@@ -1,7 +1,6 @@
 import { enqueue } from "~/jobs/queue.server";
 import { recordWebhookDelivery } from "~/models/webhook-delivery.server";
 import { authenticate } from "~/shopify.server";
-import { parseExactJson } from "~/utils/json.server";
 import { logger } from "~/utils/logger.server";
 
 /**
@@ -12,11 +11,10 @@ import { logger } from "~/utils/logger.server";
  * The job carries only {shop, webhookId}; the payload stays in PostgreSQL, not in Redis.
  */
 export async function acceptWebhook(request: Request, jobName: string): Promise<Response> {
-  // authenticate.webhook parses the body with JSON.parse, which rounds 18-digit ids; keep the
-  // raw text to parse it exactly.
+  // authenticate.webhook parses the body with JSON.parse, which rounds 18-digit ids; the raw
+  // text is what gets stored (PostgreSQL's jsonb keeps every digit) and the job parses it exactly.
   const raw = await request.clone().text();
   const { shop, topic, webhookId, eventId } = await authenticate.webhook(request);
-  const payload = parseExactJson(raw);
   // Keep Shopify's own spelling ("orders/paid"); the library reports it as ORDERS_PAID.
   const header = request.headers.get("x-shopify-topic") ?? "";
   const topicName = header.toUpperCase().replace(/[/.]/g, "_") === String(topic) ? header : String(topic);
@@ -24,7 +22,7 @@ export async function acceptWebhook(request: Request, jobName: string): Promise<
     webhookId,
     topic: topicName,
     eventId: eventId ?? null,
-    payload,
+    body: raw,
   });
   if (delivery.processed) {
     logger.debug({ shop, topic, webhookId, storedAs: delivery.webhookId }, "webhook replay of a processed delivery: acknowledged");

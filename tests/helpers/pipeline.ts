@@ -6,7 +6,6 @@ import { getJob } from "~/jobs/registry.server";
 import type { JobContext } from "~/jobs/types";
 import { getBalance, lotsForMember, reconcileBalances, type Balance } from "~/models/ledger.server";
 import { recordWebhookDelivery } from "~/models/webhook-delivery.server";
-import { parseExactJson } from "~/utils/json.server";
 import { logger } from "~/utils/logger.server";
 import { prisma } from "./db";
 
@@ -297,9 +296,9 @@ export interface DeliveryIds {
 
 /** Stores a delivery exactly as the intake does after verifying the HMAC. */
 export async function storeDelivery(shop: string, topic: WebhookTopic, body: unknown, ids: DeliveryIds = {}): Promise<StoredDelivery> {
-  const payload = parseExactJson(typeof body === "string" ? body : shopifyJson(body));
+  const text = typeof body === "string" ? body : shopifyJson(body);
   const webhookId = ids.webhookId ?? randomUUID();
-  const stored = await recordWebhookDelivery(shop, { webhookId, topic, eventId: ids.eventId ?? randomUUID(), payload });
+  const stored = await recordWebhookDelivery(shop, { webhookId, topic, eventId: ids.eventId ?? randomUUID(), body: text });
   // The intake feeds a redelivered event to the job of its first delivery.
   const storedAs = "webhookId" in stored && typeof stored.webhookId === "string" ? stored.webhookId : webhookId;
   return { shop, topic, webhookId: storedAs };

@@ -37,7 +37,7 @@ async function runJob(name: string, payload: Record<string, unknown>) {
 
 async function deliver(shop: string, topic: string, body: unknown) {
   const webhookId = randomUUID();
-  await recordWebhookDelivery(shop, { webhookId, topic, eventId: null, payload: body });
+  await recordWebhookDelivery(shop, { webhookId, topic, eventId: null, body: JSON.stringify(body) });
   return webhookId;
 }
 

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import * as queueModule from "~/jobs/queue.server";
 import { getJob } from "~/jobs/registry.server";
+import { loadWebhookDelivery } from "~/models/webhook-delivery.server";
 import "~/jobs/index.server";
 import { action as ordersPaid } from "~/routes/webhooks.orders.paid";
 import { createTestShop, prisma } from "../helpers/db";
@@ -56,9 +57,13 @@ describe("webhook routes", () => {
     const webhookId = randomUUID();
     const response = await callRoute(ordersPaid, signedWebhookRequest({ shop, topic: "orders/paid", body: orderBody, webhookId }));
     expect(response.status).toBe(200);
-    const row = await prisma.processedWebhook.findUniqueOrThrow({ where: { shop_webhookId: { shop, webhookId } } });
-    expect(row.topic).toBe("orders/paid");
-    const payload = row.payload as { id: unknown; customer: { id: unknown }; line_items: { id: unknown }[] };
+    // Stored digit for digit (jsonb numerics), and read back exactly by what the job uses.
+    const [stored] = await prisma.$queryRaw<{ id: string }[]>`
+      SELECT "payload"->>'id' AS "id" FROM "ProcessedWebhook" WHERE "shop" = ${shop} AND "webhookId" = ${webhookId}`;
+    expect(stored.id).toBe("820982911946154508");
+    const row = await loadWebhookDelivery(shop, webhookId);
+    expect(row?.topic).toBe("orders/paid");
+    const payload = row?.payload as { id: unknown; customer: { id: unknown }; line_items: { id: unknown }[] };
     expect(String(payload.id)).toBe("820982911946154508");
     expect(String(payload.customer.id)).toBe("115310627314723954");
     expect(String(payload.line_items[0].id)).toBe("487817672276298554");
