@@ -80,6 +80,9 @@ export const EARNING_TRACE_CODES = [
   "line.excluded.product",
   "line.excluded.collection",
   "line.excluded.tag",
+  "line.included.product",
+  "line.included.collection",
+  "line.included.tag",
   "line.not_included",
   "line.eligible",
   "order.no_eligible_lines",
@@ -396,11 +399,16 @@ function evaluateLine(line: EarningLine, order: EarningOrder, program: EarningPr
 
   const { products, collections: includeCollections, productTags: includeTags } = conditions;
   const hasIncludes = products.include.length + includeCollections.include.length + includeTags.include.length > 0;
-  const included =
-    (line.productId !== null && products.include.includes(line.productId)) ||
-    includeCollections.include.some((id) => collections.includes(id)) ||
-    includeTags.include.some((tag) => productTags.includes(tag.toLowerCase()));
-  if (hasIncludes && !included) return skip("line.not_included", { productId: line.productId });
+  if (hasIncludes) {
+    // The trace names the first include that matched, so "why did this line earn?" has an answer.
+    const note = (code: EarningTraceCode, params: TraceParams) => trace.push({ code, params: { lineId: line.id, title: line.title, ...params } });
+    const byCollection = includeCollections.include.find((id) => collections.includes(id));
+    const byTag = includeTags.include.find((tag) => productTags.includes(tag.toLowerCase()));
+    if (line.productId !== null && products.include.includes(line.productId)) note("line.included.product", { productId: line.productId });
+    else if (byCollection !== undefined) note("line.included.collection", { collectionId: byCollection });
+    else if (byTag !== undefined) note("line.included.tag", { tag: byTag });
+    else return skip("line.not_included", { productId: line.productId });
+  }
 
   const gross = multiplyMoneyByInteger(line.unitPrice, line.quantity);
   const base = adjustedAmount(gross, line.lineDiscount, line.tax, order, program);

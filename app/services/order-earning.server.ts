@@ -5,7 +5,7 @@ import { normalizeOrderForEarning, OrderPayloadError, type EarningOrder } from "
 import { orderFromSnapshot, orderToSnapshot } from "~/domain/order-snapshot";
 import { exactShopifyId } from "~/domain/payload";
 import { pendingAvailableAt } from "~/domain/pending";
-import { EarningProgramError, parseEarningProgram, programNeedsEnrichment } from "~/domain/program";
+import { EarningProgramError, parseEarningProgram } from "~/domain/program";
 import { clawbackForRefund, RefundPayloadError, refundBaseFromRefundPayload } from "~/domain/refunds";
 import { localDateKey, localDayBounds } from "~/domain/time";
 import { TerminalJobError } from "~/jobs/errors";
@@ -16,6 +16,7 @@ import { enrollMember } from "~/models/member.server";
 import {
   createOrderEarning,
   getOrderEarning,
+  getOrderEarningState,
   markRefundApplied,
   purchasePointsBetween,
   recordRefund,
@@ -25,6 +26,7 @@ import {
 import { getShop } from "~/models/shop.server";
 import { withAdvisoryLock, type HeldLocks } from "~/utils/advisory-lock.server";
 import { customerFactsFromPayload, guestEmailHash } from "./customer-facts.server";
+import { enrichOrderForProgram } from "./order-enrichment.server";
 
 // Orders → points. Every event for one order (paid, fulfilled, refund, cancel, settlement) runs
 // under that order's advisory lock and reads what the earlier events recorded, so any delivery
@@ -86,7 +88,8 @@ export async function earnPointsForOrder(
   const orderId = BigInt(order.id);
 
   return withAdvisoryLock(lockKey(shop, orderId), async (locks) => {
-    const existing = await getOrderEarning(shop, orderId);
+    // Refunds are recorded under this same lock: none now means none to apply below.
+    const { earning: existing, hasRefunds } = await getOrderEarningState(shop, orderId);
     if (existing) return existing;
     if (!order.customer) return rememberGuestOrder(shopRow, order, payload);
     const facts = customerFactsFromPayload(payload && typeof payload === "object" ? (payload as { customer?: unknown }).customer : null);
@@ -94,7 +97,7 @@ export async function earnPointsForOrder(
     // A customer we have never seen (an account older than the install) is enrolled from the
     // order itself; no signup points, since they did not sign up now.
     const { member } = await enrollMember(shop, facts);
-    return earnForMember(locks, shopRow, order, member, now);
+    return earnForMember(locks, shopRow, order, member, now, { hasRefunds });
   });
 }
 
@@ -117,24 +120,28 @@ export async function creditGuestOrders(shop: string, member: Member, guestOrder
   const shopRow = await installedShop(shop);
   for (const guest of guestOrders) {
     await withAdvisoryLock(lockKey(shop, guest.orderId), async (locks) => {
-      const current = await getOrderEarning(shop, guest.orderId);
+      const { earning: current, hasRefunds } = await getOrderEarningState(shop, guest.orderId);
       if (!current || current.status !== "GUEST" || !current.guestOrder) return;
       const order = orderFromSnapshot(current.guestOrder, { id: member.shopifyCustomerId.toString(), tags: member.tags });
-      await earnForMember(locks, shopRow, order, member, now, current);
+      await earnForMember(locks, shopRow, order, member, now, { hasRefunds, guest: current });
     });
   }
 }
 
-async function earnForMember(locks: HeldLocks, shopRow: Shop, order: EarningOrder, member: Member, now: Date, guest?: OrderEarning) {
+async function earnForMember(
+  locks: HeldLocks,
+  shopRow: Shop,
+  order: EarningOrder,
+  member: Member,
+  now: Date,
+  { hasRefunds, guest }: { hasRefunds: boolean; guest?: OrderEarning },
+) {
   const shop = shopRow.domain;
   const orderId = BigInt(order.id);
   const program = programOf(shopRow);
-  const enrichment = programNeedsEnrichment(program);
-  if (enrichment.productTags || enrichment.collectionIds) {
-    // Product tags and collections are not in order webhooks; the Admin lookup for them comes with
-    // the rules editor that lets a merchant configure such conditions.
-    throw new TerminalJobError(`the earning program of ${shop} needs product tags or collections, which are not available yet`);
-  }
+  // Product tags and collections are not in order webhooks: looked up in the Admin API when the
+  // program's conditions or campaigns need them (no call otherwise).
+  order = await enrichOrderForProgram(shop, program, order);
   // The per-day cap counts the day the sale happened, in the shop's time zone. Without a cap the
   // day's total is never read: skip the query.
   let pointsEarnedToday = 0;
@@ -195,7 +202,7 @@ async function earnForMember(locks: HeldLocks, shopRow: Shop, order: EarningOrde
     ? await updateOrderEarning(shop, orderId, { ...data, guestOrder: Prisma.DbNull })
     : await createOrderEarning(shop, orderId, data);
   if (status === "PENDING") await schedulePosting(shop, orderId, entry.id, availableAt, now);
-  return applyRecordedRefunds(shop, earning);
+  return hasRefunds ? applyRecordedRefunds(shop, earning) : earning;
 }
 
 function programEnabled(shop: Shop) {

@@ -8,6 +8,8 @@ import {
   isCompositeType,
   isInterfaceType,
   isLeafType,
+  isListType,
+  isNonNullType,
   isObjectType,
   Kind,
   type OperationDefinitionNode,
@@ -16,8 +18,9 @@ import {
 } from "graphql";
 
 // A rough model of Shopify's calculated query cost, close enough to exercise throttling: scalars and
-// enums are free, each object is 1, a connection is 2 plus `first`/`last` times its node cost, and
-// a mutation is 10. https://shopify.dev/docs/api/usage/limits#cost-calculation
+// enums are free, each object is 1, a connection is 2 plus `first`/`last` times its node cost, a
+// list looked up by `ids` (nodes) is one object per id, and a mutation is 10.
+// https://shopify.dev/docs/api/usage/limits#cost-calculation
 
 export const MUTATION_COST = 10;
 
@@ -66,7 +69,23 @@ export function computeQueryCost(
       const pageSize = intArgument(node, "first") ?? intArgument(node, "last") ?? 0;
       return 2 + pageSize * Math.max(1, inner);
     }
+    const ids = listArgumentLength(node, "ids");
+    if (ids !== undefined && isListType(isNonNullType(field.type) ? field.type.ofType : field.type)) {
+      return ids * (1 + inner);
+    }
     return 1 + inner;
+  }
+
+  function listArgumentLength(node: FieldNode, name: string): number | undefined {
+    const argument = node.arguments?.find((a) => a.name.value === name);
+    if (!argument) return undefined;
+    const value = argument.value;
+    if (value.kind === Kind.LIST) return value.values.length;
+    if (value.kind === Kind.VARIABLE) {
+      const given = variables[value.name.value];
+      return Array.isArray(given) ? given.length : undefined;
+    }
+    return undefined;
   }
 
   function intArgument(node: FieldNode, name: string): number | undefined {

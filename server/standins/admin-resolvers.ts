@@ -4,9 +4,11 @@ import {
   metafieldKey,
   nextGid,
   type StandinCodeDiscount,
+  type StandinCollection,
   type StandinCustomer,
   type StandinEligibility,
   type StandinMetafield,
+  type StandinProduct,
   type StandinShop,
   type StandinState,
 } from "./admin-store";
@@ -49,6 +51,23 @@ export const rootValue = {
     return customer ? customerView(customer, ctx) : null;
   },
   customers: (args: ConnectionArgs & { query?: string | null }, ctx: ResolverContext) => customersConnection(args, ctx),
+  product: ({ id }: { id: string }, ctx: ResolverContext) => {
+    requireGid(id, "product");
+    const product = ctx.shop.products.get(id);
+    return product ? productView(product, ctx) : null;
+  },
+  collection: ({ id }: { id: string }, ctx: ResolverContext) => {
+    requireGid(id, "collection");
+    const collection = ctx.shop.collections.get(id);
+    return collection ? collectionView(collection, ctx) : null;
+  },
+  node: ({ id }: { id: string }, ctx: ResolverContext) => nodeView(id, ctx),
+  nodes: ({ ids }: { ids: string[] }, ctx: ResolverContext) => {
+    if (ids.length > MAX_NODES) {
+      throw new GraphQLError(`nodes accepts at most ${MAX_NODES} ids, ${ids.length} were given`, { extensions: { code: "BAD_REQUEST" } });
+    }
+    return ids.map((id) => nodeView(id, ctx));
+  },
   codeDiscountNode: ({ id }: { id: string }, ctx: ResolverContext) => {
     requireGid(id, "codeDiscountNode");
     const discount = ctx.shop.discounts.get(id);
@@ -239,6 +258,81 @@ function jsonValueOf(metafield: StandinMetafield): unknown {
   if (metafield.type === "boolean") return metafield.value === "true";
   if (metafield.type === "json" || metafield.type.startsWith("list.")) return JSON.parse(metafield.value);
   return metafield.value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nodes, products, collections
+
+const MAX_NODES = 250;
+
+/** Any Node by global id, typed for `... on X` fragments; null for an id this shop does not have. */
+function nodeView(id: string, ctx: ResolverContext): View | null {
+  const { resource } = requireGid(id, "ids");
+  const typed = (typename: string, view: View | null) => (view ? { __typename: typename, ...view } : null);
+  switch (resource) {
+    case "Product": {
+      const product = ctx.shop.products.get(id);
+      return typed("Product", product ? productView(product, ctx) : null);
+    }
+    case "Collection": {
+      const collection = ctx.shop.collections.get(id);
+      return typed("Collection", collection ? collectionView(collection, ctx) : null);
+    }
+    case "Customer": {
+      const customer = ctx.shop.customers.get(id);
+      return typed("Customer", customer ? customerView(customer, ctx) : null);
+    }
+    default:
+      throw new GraphQLError(`Node type '${resource}' is not implemented by the Admin API stand-in`, {
+        extensions: { code: "NOT_IMPLEMENTED", typeName: resource },
+      });
+  }
+}
+
+const legacyId = (gid: string) => gid.slice(gid.lastIndexOf("/") + 1);
+
+function requireCollectionGid(id: string, path: string): void {
+  const { resource } = requireGid(id, path);
+  if (resource !== "Collection") {
+    throw new GraphQLError(`Invalid id '${id}': expected a Collection id`, {
+      extensions: { code: "argumentLiteralsIncompatible", typeName: "CoercionError", path },
+    });
+  }
+}
+
+function productView(product: StandinProduct, ctx: ResolverContext): View {
+  return {
+    id: product.id,
+    legacyResourceId: legacyId(product.id),
+    title: product.title,
+    handle: product.handle,
+    status: product.status,
+    tags: product.tags,
+    createdAt: product.createdAt,
+    updatedAt: product.updatedAt,
+    // A collection the shop does not have (deleted) holds no products.
+    inCollection: ({ id }: { id: string }) => {
+      requireCollectionGid(id, "inCollection");
+      return product.collectionIds.includes(id);
+    },
+    collections: (args: ConnectionArgs) => {
+      const all = product.collectionIds.flatMap((id) => ctx.shop.collections.get(id) ?? []);
+      return connection(all, args, (c) => collectionView(c, ctx));
+    },
+  };
+}
+
+function collectionView(collection: StandinCollection, ctx: ResolverContext): View {
+  return {
+    id: collection.id,
+    legacyResourceId: legacyId(collection.id),
+    title: collection.title,
+    handle: collection.handle,
+    hasProduct: ({ id }: { id: string }) => {
+      requireGid(id, "hasProduct");
+      return ctx.shop.products.get(id)?.collectionIds.includes(collection.id) ?? false;
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

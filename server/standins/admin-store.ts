@@ -72,6 +72,24 @@ export interface StandinCodeDiscount {
   updatedAt: string;
 }
 
+export interface StandinCollection {
+  id: string;
+  title: string;
+  handle: string;
+}
+
+export interface StandinProduct {
+  id: string;
+  title: string;
+  handle: string;
+  status: "ACTIVE" | "ARCHIVED" | "DRAFT";
+  tags: string[];
+  /** Collection gids the product is in (manual membership; the stand-in has no smart rules). */
+  collectionIds: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface CostBucket {
   available: number;
   updatedAt: number;
@@ -85,6 +103,8 @@ export interface StandinShop {
   /** Keyed by `${ownerId}|${namespace}|${key}`. */
   metafields: Map<string, StandinMetafield>;
   discounts: Map<string, StandinCodeDiscount>;
+  products: Map<string, StandinProduct>;
+  collections: Map<string, StandinCollection>;
   bucket: CostBucket;
 }
 

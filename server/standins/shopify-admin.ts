@@ -10,7 +10,9 @@ import {
   createState,
   nextGid,
   refillBucket,
+  type StandinCollection,
   type StandinCustomer,
+  type StandinProduct,
   type StandinShop,
   type StandinShopDetails,
   type StandinState,
@@ -21,7 +23,16 @@ import {
 // request against the Admin schema and keeps each shop's data in memory.
 
 export { loadAdminSchema, validateAdminOperation, type ShopifyGraphQLError } from "./admin-schema";
-export type { StandinCodeDiscount, StandinCustomer, StandinMetafield, StandinShop, StandinShopDetails, StandinState } from "./admin-store";
+export type {
+  StandinCodeDiscount,
+  StandinCollection,
+  StandinCustomer,
+  StandinMetafield,
+  StandinProduct,
+  StandinShop,
+  StandinShopDetails,
+  StandinState,
+} from "./admin-store";
 
 export interface ThrottleSettings {
   maximumAvailable: number;
@@ -59,6 +70,11 @@ export interface AdminStandin {
   readonly calls: StandinCall[];
   addShop(domain: string, accessToken: string, details?: Partial<StandinShopDetails>): StandinShop;
   addCustomer(domain: string, customer?: Partial<Omit<StandinCustomer, "id">>): StandinCustomer;
+  addCollection(domain: string, collection?: Partial<Omit<StandinCollection, "id">>): StandinCollection;
+  /** `collectionIds` are gids of collections added with addCollection. */
+  addProduct(domain: string, product?: Partial<Omit<StandinProduct, "id" | "createdAt" | "updatedAt">>): StandinProduct;
+  /** Deletes the product, as a merchant would after it was ordered: lookups answer null. */
+  removeProduct(domain: string, productId: string): void;
   /** The next `count` requests fail with `status` (Retry-After applies to 429), or are cut off mid-connection. */
   failNext(count: number, status: number | "network", options?: { retryAfter?: string }): void;
   /** The next request gets exactly this answer (a string body is sent verbatim). */
@@ -107,6 +123,8 @@ export async function startAdminStandin(options: StartAdminStandinOptions = {}):
       customers: new Map(),
       metafields: new Map(),
       discounts: new Map(),
+      products: new Map(),
+      collections: new Map(),
       bucket: { available: state.throttle.maximumAvailable, updatedAt: now() },
     };
     state.shops.set(domain, shop);
@@ -138,6 +156,44 @@ export async function startAdminStandin(options: StartAdminStandinOptions = {}):
     };
     shop.customers.set(id, record);
     return record;
+  }
+
+  const handleize = (title: string) => title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+
+  function addCollection(domain: string, collection: Partial<Omit<StandinCollection, "id">> = {}): StandinCollection {
+    const shop = requireShop(domain);
+    const id = nextGid(state, "Collection");
+    const title = collection.title ?? `Collection ${id.slice(-6)}`;
+    const record: StandinCollection = { id, title, handle: collection.handle ?? handleize(title) };
+    shop.collections.set(id, record);
+    return record;
+  }
+
+  function addProduct(domain: string, product: Partial<Omit<StandinProduct, "id" | "createdAt" | "updatedAt">> = {}): StandinProduct {
+    const shop = requireShop(domain);
+    const collectionIds = [...new Set(product.collectionIds ?? [])];
+    const unknown = collectionIds.filter((c) => !shop.collections.has(c));
+    if (unknown.length > 0) throw new Error(`Collections ${unknown.join(", ")} are not in ${domain}; addCollection() them first`);
+    const id = nextGid(state, "Product");
+    const at = new Date(now()).toISOString();
+    const title = product.title ?? `Product ${id.slice(-6)}`;
+    const record: StandinProduct = {
+      id,
+      title,
+      handle: product.handle ?? handleize(title),
+      status: product.status ?? "ACTIVE",
+      // Shopify trims tags and drops blanks and duplicates.
+      tags: [...new Set((product.tags ?? []).map((t) => t.trim()).filter(Boolean))],
+      collectionIds,
+      createdAt: at,
+      updatedAt: at,
+    };
+    shop.products.set(id, record);
+    return record;
+  }
+
+  function removeProduct(domain: string, productId: string) {
+    if (!requireShop(domain).products.delete(productId)) throw new Error(`Product ${productId} is not in ${domain}`);
   }
 
   for (const [domain, { accessToken, shop }] of Object.entries(options.shops ?? {})) addShop(domain, accessToken, shop);
@@ -282,6 +338,9 @@ export async function startAdminStandin(options: StartAdminStandinOptions = {}):
     calls,
     addShop,
     addCustomer,
+    addCollection,
+    addProduct,
+    removeProduct,
     failNext(count, status, failOptions = {}) {
       for (let i = 0; i < count; i += 1) {
         faults.push(

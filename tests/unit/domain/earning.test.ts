@@ -224,6 +224,25 @@ describe("line eligibility", () => {
     expect(earn(mixed(), { conditions: { collections: { include: ["100"] } } }).points).toBe(40);
   });
 
+  it("names the include that let each line earn: product first, then collection, then tag", () => {
+    const result = earn(mixed(), {
+      conditions: { products: { include: ["4"] }, collections: { include: ["100"] }, productTags: { include: ["NEW"] } },
+    });
+    expect(result.points).toBe(80); // hat 10 + scarf 30 + boots 40
+    const lines = result.basis.lines;
+    expect(result.trace.filter((s) => s.code.startsWith("line.included") || s.code === "line.not_included")).toEqual([
+      // The hat is in collection 100 and tagged "New": the collection is named, as it is checked first.
+      { code: "line.included.collection", params: { lineId: lines[0].id, title: "Hat", collectionId: "100" } },
+      { code: "line.included.collection", params: { lineId: lines[2].id, title: "Sale scarf", collectionId: "100" } },
+      { code: "line.included.product", params: { lineId: lines[3].id, title: "Outlet boots", productId: "4" } },
+      { code: "line.not_included", params: { lineId: lines[4].id, title: "Engraving", productId: null } },
+    ]);
+    const tagged = earn(mixed(), { conditions: { productTags: { include: ["NEW"] } } });
+    expect(tagged.points).toBe(10);
+    expect(tagged.trace[0]).toEqual({ code: "line.included.tag", params: { lineId: tagged.basis.lines[0].id, title: "Hat", tag: "NEW" } });
+    expect(tagged.trace[1]).toEqual(expect.objectContaining({ code: "line.eligible", params: expect.objectContaining({ title: "Hat" }) }));
+  });
+
   it("refuses to guess when the program needs tags or collections the order was not enriched with", () => {
     const bare = earningOrder({ lines: [{ productId: "1", price: "10.00" }, { productId: null, price: "5.00" }] });
     let caught: unknown;
