@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { appendFile, mkdir, readdir, readFile, stat, writeFile as writeFileAsync } from "node:fs/promises";
 import { createServer } from "node:net";
+import { setPriority } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -39,6 +40,8 @@ const USAGE = `Usage: npx tsx bench/ingest.ts [options]
   --warmup W              orders sent and processed before measuring (default 300)
   --customers K           shoppers in the seeded pool (default max(500, N/2))
   --worker-concurrency J  jobs one worker runs at once (default 8)
+  --worker-nice N         run the worker at this nice value (0–19, default 0): the intake's ack
+                          then wins the CPUs it shares with the worker on one machine
   --app-pool P            DATABASE_POOL_MAX of the app (default 10)
   --worker-pool P         DATABASE_POOL_MAX of the worker (default 16; its advisory-lock pool is half)
   --pgbench-seconds S     length of the pgbench baseline (default 15; 0 skips it)
@@ -58,6 +61,7 @@ interface Options {
   warmup: number;
   customers: number;
   workerConcurrency: number;
+  workerNice: number;
   appPool: number;
   workerPool: number;
   pgbenchSeconds: number;
@@ -83,6 +87,7 @@ function parseOptions(argv: string[]): Options {
       warmup: { type: "string" },
       customers: { type: "string" },
       "worker-concurrency": { type: "string" },
+      "worker-nice": { type: "string" },
       "app-pool": { type: "string" },
       "worker-pool": { type: "string" },
       "pgbench-seconds": { type: "string" },
@@ -116,6 +121,7 @@ function parseOptions(argv: string[]): Options {
     warmup: int("warmup", values.warmup, 300, 0, 100_000),
     customers: int("customers", values.customers, Math.max(500, Math.floor(orders / 2)), 1, 10_000_000),
     workerConcurrency: int("worker-concurrency", values["worker-concurrency"], 8, 1, 100),
+    workerNice: int("worker-nice", values["worker-nice"], 0, 0, 19),
     appPool: int("app-pool", values["app-pool"], 10, 1, 200),
     workerPool: int("worker-pool", values["worker-pool"], 16, 1, 200),
     pgbenchSeconds: int("pgbench-seconds", values["pgbench-seconds"], 15, 0, 600),
@@ -495,7 +501,7 @@ function reportLines(r: Report): string[] {
   const width = Math.max(...rows.map(([k]) => k.length));
   const valueWidth = Math.max(...rows.map(([, v]) => v.length));
   const lines = [
-    `${r.options.orders.toLocaleString("en-US")} orders/paid, ${mode}; 1 worker × ${r.options.workerConcurrency} jobs; pools app ${r.options.appPool} / worker ${r.options.workerPool}`,
+    `${r.options.orders.toLocaleString("en-US")} orders/paid, ${mode}; 1 worker × ${r.options.workerConcurrency} jobs${r.options.workerNice ? ` at nice ${r.options.workerNice}` : ""}; pools app ${r.options.appPool} / worker ${r.options.workerPool}`,
     ...rows.map(([k, v, g]) => `  ${k.padEnd(width)}  ${v.padStart(valueWidth)}  ${g}`.trimEnd()),
   ];
   if (r.counts) {
@@ -513,7 +519,7 @@ function markdownSection(r: Report): string {
     "",
     `- Command: \`${r.command}\``,
     `- Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.kernel}; Node ${m.node}; ${m.postgres} (${Object.entries(m.postgresSettings).map(([k, v]) => `${k}=${v}`).join(", ")}); Redis ${m.redis}; load average at start ${m.loadAverage.join(" / ")}`,
-    `- Setup: remix-serve (NODE_ENV=production, DATABASE_POOL_MAX=${r.options.appPool}) + 1 worker (WORKER_CONCURRENCY=${r.options.workerConcurrency}, DATABASE_POOL_MAX=${r.options.workerPool}); ${r.options.warmup} warm-up orders; seed "${r.options.seed}", ${r.options.customers} shoppers; ${r.build}`,
+    `- Setup: remix-serve (NODE_ENV=production, DATABASE_POOL_MAX=${r.options.appPool}) + 1 worker (WORKER_CONCURRENCY=${r.options.workerConcurrency}, DATABASE_POOL_MAX=${r.options.workerPool}${r.options.workerNice ? `, nice ${r.options.workerNice}` : ""}); ${r.options.warmup} warm-up orders; seed "${r.options.seed}", ${r.options.customers} shoppers; ${r.build}`,
     "",
     "| metric | result | goal |",
     "|---|---|---|",
@@ -606,6 +612,7 @@ async function main(): Promise<void> {
       logFile: path.join(outDir, "worker.log"),
     });
     children.push(worker);
+    if (options.workerNice && worker.pid !== undefined) setPriority(worker.pid, options.workerNice);
     cleanups.unshift(() => Promise.all(children.map((c) => c.stop(c === worker ? 40_000 : 4_000))));
     await waitForHealthy(baseUrl, app);
     say(`app on ${baseUrl} (pid ${app.pid}), worker pid ${worker.pid}`);
