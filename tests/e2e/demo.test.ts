@@ -257,6 +257,70 @@ describe("npm run demo", () => {
     }
   }, 120_000);
 
+  it("a merchant creates an API key, a reviews app credits review points with it, and revoking it locks the app out", async () => {
+    const run = running(first);
+    const pool = new pg.Pool({ connectionString: run.databaseUrl(), max: 1 });
+    let customerId: string;
+    try {
+      // The rules editor is a later screen: switch the review action on as a saved program would.
+      await pool.query(
+        `UPDATE "Shop" SET "earningRules" = jsonb_set("earningRules", '{actions}',
+           COALESCE("earningRules"->'actions', '{}') || '{"review": {"enabled": true, "points": 30, "perDayLimit": 2}}') WHERE "domain" = $1`,
+        [DEMO_SHOP],
+      );
+      const { rows } = await pool.query<{ id: string }>(`SELECT "shopifyCustomerId"::text AS id FROM "Member" WHERE "shop" = $1 AND "state" = 'ACTIVE' LIMIT 1`, [DEMO_SHOP]);
+      customerId = rows[0].id;
+    } finally {
+      await pool.end();
+    }
+
+    const context = await newOfflineContext(browser, { viewport: { width: 1280, height: 1000 } });
+    try {
+      const page = await context.newPage();
+      const problems = watchPageProblems(page);
+      await page.goto(`http://localhost:${port}/app`, { waitUntil: "networkidle" });
+      await page.getByRole("link", { name: en.nav.apiKeys, exact: true }).click();
+      await page.getByRole("heading", { level: 1, name: en.apiKeys.title }).waitFor();
+      await page.getByLabel(en.apiKeys.create.label).fill("Judge.me");
+      await page.getByRole("button", { name: en.apiKeys.create.submit }).click();
+      const tokenField = page.getByRole("textbox", { name: en.apiKeys.created.tokenLabel, exact: true });
+      await tokenField.waitFor({ state: "visible" });
+      const token = await tokenField.inputValue();
+      expect(token).toMatch(/^lnk_[A-Za-z0-9]+_[A-Za-z0-9_-]{40,}$/);
+      await page.getByRole("cell", { name: "Judge.me" }).waitFor({ state: "visible" });
+      await page.screenshot({ path: path.join(SCREENSHOTS, "api-keys.png"), fullPage: true });
+
+      const review = (reviewId: string, key = token) =>
+        fetch(`http://localhost:${port}/api/v1/reviews`, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+          body: JSON.stringify({ customerId, reviewId, rating: 5 }),
+        });
+      const granted = await review("jm-review-1");
+      const grantedBody = (await granted.json()) as { status: string; points: number; replayed: boolean };
+      expect({ status: granted.status, body: grantedBody }).toMatchObject({ status: 201, body: { status: "granted", points: 30, replayed: false } });
+      const again = await review("jm-review-1");
+      expect(again.status).toBe(200);
+      expect(await again.json()).toMatchObject({ status: "granted", points: 30, replayed: true });
+      expect((await review("jm-review-1", `${token}x`)).status).toBe(401);
+
+      // Shown once: after a reload only the prefix is listed.
+      await page.reload({ waitUntil: "networkidle" });
+      await page.getByRole("cell", { name: "Judge.me" }).waitFor({ state: "visible" });
+      await expect(page.getByRole("textbox", { name: en.apiKeys.created.tokenLabel, exact: true }).count()).resolves.toBe(0);
+      await expect(page.getByText(token).count()).resolves.toBe(0);
+      await page.getByRole("button", { name: en.apiKeys.revoke.button }).first().click();
+      await page.getByRole("button", { name: en.apiKeys.revoke.confirm }).click();
+      await page.getByText(en.apiKeys.state.revoked, { exact: true }).first().waitFor({ state: "visible" });
+      const refused = await review("jm-review-2");
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toMatchObject({ error: { code: "unauthorized" } });
+      expect(problems.errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
   it("serves the database on one PGlite session without mixing up concurrent connections", async () => {
     const url = running(first).databaseUrl();
     const pool = new pg.Pool({ connectionString: url, max: 4 });
