@@ -5,7 +5,7 @@ import { normalizeOrderForEarning, OrderPayloadError, type EarningOrder } from "
 import { orderFromSnapshot, orderToSnapshot } from "~/domain/order-snapshot";
 import { exactShopifyId } from "~/domain/payload";
 import { pendingAvailableAt } from "~/domain/pending";
-import { EarningProgramError, parseEarningProgram } from "~/domain/program";
+import { EarningProgramError, parseEarningProgram, programNeedsEnrichment } from "~/domain/program";
 import { clawbackForRefund, RefundPayloadError, refundBaseFromRefundPayload } from "~/domain/refunds";
 import { localDateKey, localDayBounds } from "~/domain/time";
 import { TerminalJobError } from "~/jobs/errors";
@@ -84,8 +84,18 @@ export async function earnPointsForOrder(
   const shopRow = preloaded.shopRow ? sameShop(preloaded.shopRow, shop) : await installedShop(shop);
   const trigger = topic === "orders/paid" ? "ORDER_PAID" : "ORDER_FULFILLED";
   if (shopRow.earnTrigger !== trigger) return null;
-  const order = normalizeOrThrow(payload);
+  let order = normalizeOrThrow(payload);
   const orderId = BigInt(order.id);
+  // The product lookup a tag or collection condition needs can wait on Shopify for minutes in an
+  // outage (the gateway's retries): it happens before the order's lock is taken, so the lock (and
+  // its connection) is held for database work only, and only for orders that have not earned yet.
+  if (order.customer) {
+    const program = programOf(shopRow);
+    const needs = programNeedsEnrichment(program);
+    if ((needs.productTags || needs.collectionIds) && !(await getOrderEarningState(shop, orderId)).earning) {
+      order = await enrichOrderForProgram(shop, program, order);
+    }
+  }
 
   return withAdvisoryLock(lockKey(shop, orderId), async (locks) => {
     // Refunds are recorded under this same lock: none now means none to apply below.

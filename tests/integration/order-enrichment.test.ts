@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { resetConfigForTests } from "~/config.server";
 import { classifyJobError, TerminalJobError } from "~/jobs/errors";
@@ -29,12 +29,16 @@ import {
 // a retry that Shopify would answer after a wait is decided by the test, not by the machine's speed.
 
 const waits = vi.hoisted(() => [] as number[]);
+const onWait = vi.hoisted(() => ({ hook: null as null | (() => Promise<void>) }));
 vi.mock("~/shopify/gateway.server", async (importOriginal) => {
   const actual = await importOriginal<typeof import("~/shopify/gateway.server")>();
   return {
     ...actual,
     adminGatewayForSession: (...[session, options]: Parameters<typeof actual.adminGatewayForSession>) =>
-      actual.adminGatewayForSession(session, { ...options, sleep: async (ms: number) => void waits.push(ms) }),
+      actual.adminGatewayForSession(session, { ...options, sleep: async (ms: number) => {
+        waits.push(ms);
+        await onWait.hook?.();
+      } }),
   };
 });
 
@@ -213,8 +217,20 @@ describe("when the Admin API is not there", () => {
     const delivery = await storeDelivery(shop, "orders/paid", orderFor(orderId, lines));
     standin.setAvailablePoints(shop, 0);
     waits.length = 0;
+    // While the gateway waits on Shopify, the order's advisory lock must not be held: the lookup
+    // runs before it is taken (pg_locks shows the lock's two int4 halves as oids).
+    const digest = createHash("sha256").update(`order:${shop}:${orderId}`).digest();
+    const heldDuringWaits: number[] = [];
+    onWait.hook = async () => {
+      const [row] = await prisma.$queryRaw<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM pg_locks
+        WHERE locktype = 'advisory' AND classid = ${digest.readUInt32BE(0)}::bigint::oid AND objid = ${digest.readUInt32BE(4)}::bigint::oid AND objsubid = 2`;
+      heldDuringWaits.push(row.n);
+    };
 
-    const failure = await runDelivery(delivery).then(() => null, (error: unknown) => error);
+    const failure = await runDelivery(delivery).then(() => null, (error: unknown) => error).finally(() => (onWait.hook = null));
+    expect(heldDuringWaits.length).toBeGreaterThanOrEqual(5);
+    expect(heldDuringWaits.every((n) => n === 0)).toBe(true);
     expect(failure).toMatchObject({ name: "AdminApiThrottledError", retryable: true });
     expect(classifyJobError(failure).terminal).toBe(false);
     // Every attempt was THROTTLED and the gateway waited as long as Shopify's status asked.
