@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { resetConfigForTests } from "~/config.server";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { classifyJobError, TerminalJobError } from "~/jobs/errors";
 import { closeAdvisoryLocks } from "~/utils/advisory-lock.server";
-import { type AdminStandin, type StandinProduct, startAdminStandin } from "../../server/standins/shopify-admin";
+import type { StandinProduct } from "../../server/standins/shopify-admin";
+import { connectShopToStandin, useAdminStandin } from "../helpers/admin-standin";
 import { createTestShop, prisma } from "../helpers/db";
 import { useIsolatedJobQueue } from "../helpers/jobs";
 import {
@@ -43,18 +43,9 @@ vi.mock("~/shopify/gateway.server", async (importOriginal) => {
 });
 
 useIsolatedJobQueue();
-let standin: AdminStandin;
 let clock = Date.parse("2026-06-01T12:00:00Z");
-
-beforeAll(async () => {
-  standin = await startAdminStandin({ now: () => clock });
-  process.env.SHOPIFY_ADMIN_API_ORIGIN = standin.url;
-  resetConfigForTests();
-});
+const admin = useAdminStandin({ now: () => clock });
 afterAll(async () => {
-  delete process.env.SHOPIFY_ADMIN_API_ORIGIN;
-  resetConfigForTests();
-  await standin.close();
   await closeAdvisoryLocks();
 });
 
@@ -71,18 +62,13 @@ const lineSteps = (earning: { trace: unknown }) =>
 /** An installed shop in the database and the stand-in, with the offline session jobs use. */
 async function newShop(earningRules: object, { session = true } = {}) {
   const { domain } = await createTestShop();
-  const accessToken = `shpat_${randomBytes(8).toString("hex")}`;
-  standin.addShop(domain, accessToken);
-  if (session) {
-    await prisma.session.create({
-      data: { id: `offline_${domain}`, shop: domain, state: "state", isOnline: false, accessToken, scope: "read_orders,read_products" },
-    });
-  }
+  if (session) await connectShopToStandin(admin.standin, domain, "read_orders,read_products");
+  else admin.standin.addShop(domain, `shpat_${randomBytes(8).toString("hex")}`);
   await configureShop(domain, { pendingDays: 0, earningRules });
   return domain;
 }
 
-const productCalls = (shop: string) => standin.calls.filter((c) => c.shop === shop && c.operationName === "ProductFacts");
+const productCalls = (shop: string) => admin.standin.calls.filter((c) => c.shop === shop && c.operationName === "ProductFacts");
 
 /**
  * The fixture order (sunglasses 89.99, protection plan 19.99, leather case 24.99, lounger 159.99,
@@ -103,15 +89,15 @@ function orderFor(id: bigint, products: (StandinProduct | null)[], options: Part
  * leather case that was deleted after the order. Tags: sunglasses "Loyalty", table "LOYALTY".
  */
 function catalogue(shop: string) {
-  const clearance = standin.addCollection(shop, { title: "Clearance" });
-  const furniture = standin.addCollection(shop, { title: "Furniture" });
-  const unrelated = standin.addCollection(shop, { title: "Everything" });
+  const clearance = admin.standin.addCollection(shop, { title: "Clearance" });
+  const furniture = admin.standin.addCollection(shop, { title: "Furniture" });
+  const unrelated = admin.standin.addCollection(shop, { title: "Everything" });
   const all = [unrelated.id];
-  const sunglasses = standin.addProduct(shop, { title: "Aviator sunglasses", tags: ["Loyalty", "summer"], collectionIds: [clearance.id, ...all] });
-  const lounger = standin.addProduct(shop, { title: "Mid-century lounger", tags: ["furniture"], collectionIds: [clearance.id, furniture.id, ...all] });
-  const table = standin.addProduct(shop, { title: "Coffee table", tags: ["LOYALTY"], collectionIds: [furniture.id, ...all] });
-  const leatherCase = standin.addProduct(shop, { title: "Premium Leather Case", tags: ["loyalty"], collectionIds: [clearance.id, ...all] });
-  standin.removeProduct(shop, leatherCase.id);
+  const sunglasses = admin.standin.addProduct(shop, { title: "Aviator sunglasses", tags: ["Loyalty", "summer"], collectionIds: [clearance.id, ...all] });
+  const lounger = admin.standin.addProduct(shop, { title: "Mid-century lounger", tags: ["furniture"], collectionIds: [clearance.id, furniture.id, ...all] });
+  const table = admin.standin.addProduct(shop, { title: "Coffee table", tags: ["LOYALTY"], collectionIds: [furniture.id, ...all] });
+  const leatherCase = admin.standin.addProduct(shop, { title: "Premium Leather Case", tags: ["loyalty"], collectionIds: [clearance.id, ...all] });
+  admin.standin.removeProduct(shop, leatherCase.id);
   // Line order of the fixture; the protection plan stays a custom item.
   const lines = [sunglasses, null, leatherCase, lounger, table];
   return { clearance, furniture, unrelated, lines };
@@ -203,7 +189,7 @@ describe("when the Admin API is not there", () => {
     const shop = await newShop({ conditions: { productTags: { include: ["loyalty"] } } });
     const { lines } = catalogue(shop);
     const orderId = shopifyId();
-    standin.failNext(1, 500);
+    admin.standin.failNext(1, 500);
     await deliver(shop, "orders/paid", orderFor(orderId, lines));
     expect((await orderEarningOrThrow(shop, orderId)).points).toBe(209);
     expect(productCalls(shop).map((c) => c.status)).toEqual([500, 200]);
@@ -215,7 +201,7 @@ describe("when the Admin API is not there", () => {
     const { lines } = catalogue(shop);
     const orderId = shopifyId();
     const delivery = await storeDelivery(shop, "orders/paid", orderFor(orderId, lines));
-    standin.setAvailablePoints(shop, 0);
+    admin.standin.setAvailablePoints(shop, 0);
     waits.length = 0;
     // While the gateway waits on Shopify, the order's advisory lock must not be held: the lookup
     // runs before it is taken (pg_locks shows the lock's two int4 halves as oids).
@@ -256,7 +242,7 @@ describe("when the Admin API is not there", () => {
     const { lines } = catalogue(shop);
     const orderId = shopifyId();
     const delivery = await storeDelivery(shop, "orders/paid", orderFor(orderId, lines));
-    standin.failNext(6, 503);
+    admin.standin.failNext(6, 503);
     const failure = await runDelivery(delivery).then(() => null, (error: unknown) => error);
     expect(failure).toMatchObject({ name: "AdminApiHttpError", status: 503, retryable: true });
     expect(classifyJobError(failure).terminal).toBe(false);
@@ -277,7 +263,7 @@ describe("when the Admin API is not there", () => {
     expect((failure as Error).message).toContain(`no offline session for ${shop}`);
     expect(await orderEarning(shop, orderId)).toBeNull();
     expect(await ledgerEntriesOf(shop, { orderId })).toEqual([]);
-    expect(standin.calls.filter((c) => c.shop === shop)).toEqual([]);
+    expect(admin.standin.calls.filter((c) => c.shop === shop)).toEqual([]);
   });
 });
 
@@ -305,6 +291,6 @@ describe("no Admin call when none is needed", () => {
     await deliver(shop, "orders/paid", orderFor(custom, [null, null, null, null, null]));
     expect((await orderEarningOrThrow(shop, custom)).points).toBe(414);
 
-    expect(standin.calls.filter((c) => c.shop === shop)).toEqual([]);
+    expect(admin.standin.calls.filter((c) => c.shop === shop)).toEqual([]);
   });
 });

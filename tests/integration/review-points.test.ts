@@ -1,28 +1,16 @@
-import { createHash, randomBytes, randomInt } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resetConfigForTests } from "~/config.server";
+import { createHash, randomInt } from "node:crypto";
+import { describe, expect, it } from "vitest";
 import { localDateKey, localDayBounds } from "~/domain/time";
 import { createApiKey, MAX_ACTIVE_KEYS_PER_SHOP, revokeApiKey } from "~/models/api-key.server";
 import { getBalance, reconcileBalances } from "~/models/ledger.server";
 import { action } from "~/routes/api.v1.reviews";
-import { startAdminStandin, type AdminStandin } from "../../server/standins/shopify-admin";
+import { connectShopToStandin, useAdminStandin } from "../helpers/admin-standin";
 import { createTestShop, prisma } from "../helpers/db";
 
 // Review points end to end on real PostgreSQL: the API route with a real key, the service, the
 // member lock and the ledger; customers from before the install come from the Admin stand-in.
 
-let standin: AdminStandin;
-
-beforeAll(async () => {
-  standin = await startAdminStandin({ port: 0 });
-  process.env.SHOPIFY_ADMIN_API_ORIGIN = standin.url;
-  resetConfigForTests();
-});
-afterAll(async () => {
-  delete process.env.SHOPIFY_ADMIN_API_ORIGIN;
-  resetConfigForTests();
-  await standin.close();
-});
+const admin = useAdminStandin();
 
 const REVIEW_RULES = (perDayLimit = 1, points = 25) => ({ actions: { review: { enabled: true, points, perDayLimit } } });
 
@@ -30,9 +18,7 @@ const REVIEW_RULES = (perDayLimit = 1, points = 25) => ({ actions: { review: { e
 async function reviewShop(rules: object = REVIEW_RULES(), ianaTimezone = "America/New_York") {
   const { domain: shop } = await createTestShop({ ianaTimezone });
   await prisma.shop.update({ where: { domain: shop }, data: { earningRules: rules } });
-  const accessToken = `shpat_${randomBytes(8).toString("hex")}`;
-  standin.addShop(shop, accessToken);
-  await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "state", isOnline: false, accessToken, scope: "read_customers" } });
+  await connectShopToStandin(admin.standin, shop, "read_customers");
   const { key, token } = await createApiKey(shop, { label: "Judge.me", createdBy: "staff:1" });
   return { shop, token, key };
 }
@@ -154,7 +140,7 @@ describe("review points through the API", () => {
   it("a shop's key cannot credit another shop's member", async () => {
     const a = await reviewShop();
     const b = await reviewShop();
-    const customerOfB = standin.addCustomer(b.shop, { email: "only-b@example.com" });
+    const customerOfB = admin.standin.addCustomer(b.shop, { email: "only-b@example.com" });
     const memberOfB = await member(b.shop, BigInt(customerOfB.id.replace("gid://shopify/Customer/", "")));
     const response = await post(a.token, review(memberOfB.shopifyCustomerId, "cross-1"));
     expect(response.status).toBe(404);
@@ -194,7 +180,7 @@ describe("review points through the API", () => {
 
   it("enrolls a customer from before the install (Admin API) and credits the review, without signup points", async () => {
     const { shop, token } = await reviewShop({ actions: { review: { enabled: true, points: 30 }, signup: { enabled: true, points: 500 } } });
-    const customer = standin.addCustomer(shop, { email: "Ada@Example.com", firstName: "Ada", lastName: "Lovelace", tags: ["vip"], emailMarketingState: "SUBSCRIBED" });
+    const customer = admin.standin.addCustomer(shop, { email: "Ada@Example.com", firstName: "Ada", lastName: "Lovelace", tags: ["vip"], emailMarketingState: "SUBSCRIBED" });
     const response = await post(token, review(customer.id, "old-customer-1"));
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ enrolled: true, points: 30, balance: { available: 30 } });
@@ -204,10 +190,10 @@ describe("review points through the API", () => {
       "ada@example.com", "Ada", "Lovelace", ["vip"], true,
     ]);
     expect(await prisma.ledgerEntry.count({ where: { shop } })).toBe(1);
-    expect(standin.calls.filter((c) => c.shop === shop && c.operationName === "CustomerById")).toHaveLength(1);
+    expect(admin.standin.calls.filter((c) => c.shop === shop && c.operationName === "CustomerById")).toHaveLength(1);
     // A member now: the next review does not ask Shopify again.
     expect((await post(token, review(customer.id, "old-customer-2"))).body).toMatchObject({ enrolled: false, status: "daily_limit" });
-    expect(standin.calls.filter((c) => c.shop === shop && c.operationName === "CustomerById")).toHaveLength(1);
+    expect(admin.standin.calls.filter((c) => c.shop === shop && c.operationName === "CustomerById")).toHaveLength(1);
   });
 
   it("answers 404 for a customer Shopify does not know, 503 when Shopify cannot be asked, and writes nothing", async () => {
@@ -215,7 +201,7 @@ describe("review points through the API", () => {
     const unknown = await post(token, review("9999999999", "ghost-1"));
     expect(unknown.status).toBe(404);
     expect(unknown.body).toEqual({ error: { code: "member_not_found", message: expect.stringContaining("9999999999") } });
-    standin.failNext(1, 401);
+    admin.standin.failNext(1, 401);
     const down = await post(token, review("8888888888", "ghost-2"));
     expect(down.status).toBe(503);
     expect(down.body.error.code).toBe("shopify_unavailable");

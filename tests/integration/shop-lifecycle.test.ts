@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resetConfigForTests } from "~/config.server";
+import { describe, expect, it } from "vitest";
 import "~/jobs/index.server";
 import { getJob } from "~/jobs/registry.server";
 import type { JobContext } from "~/jobs/types";
@@ -9,23 +8,12 @@ import { recordWebhookDelivery } from "~/models/webhook-delivery.server";
 import { onShopInstalled } from "~/services/shop-lifecycle.server";
 import { logger } from "~/utils/logger.server";
 import { parseExactJson } from "~/utils/json.server";
-import { startAdminStandin, type AdminStandin } from "../../server/standins/shopify-admin";
+import { useAdminStandin } from "../helpers/admin-standin";
 import { createTestShop, prisma } from "../helpers/db";
 import { useIsolatedJobQueue } from "../helpers/jobs";
 
 const queue = useIsolatedJobQueue();
-let standin: AdminStandin;
-
-beforeAll(async () => {
-  standin = await startAdminStandin({ port: 0 });
-  process.env.SHOPIFY_ADMIN_API_ORIGIN = standin.url;
-  resetConfigForTests();
-});
-afterAll(async () => {
-  delete process.env.SHOPIFY_ADMIN_API_ORIGIN;
-  resetConfigForTests();
-  await standin.close();
-});
+const admin = useAdminStandin();
 
 const ctx = (jobId: string): JobContext => ({ jobId, attempt: 1, maxAttempts: 1, logger });
 
@@ -50,7 +38,7 @@ async function installOfflineSession(shop: string, accessToken: string) {
 describe("shop lifecycle", () => {
   it("installs the shop, audits it and reads its name, currency and time zone from the Admin API", async () => {
     const shop = `life-${randomUUID().slice(0, 8)}.myshopify.com`;
-    standin.addShop(shop, "shpat_lifecycle", { name: "Maple & Co", currencyCode: "CAD", ianaTimezone: "America/Toronto", email: "owner@maple.test" });
+    admin.standin.addShop(shop, "shpat_lifecycle", { name: "Maple & Co", currencyCode: "CAD", ianaTimezone: "America/Toronto", email: "owner@maple.test" });
     await installOfflineSession(shop, "shpat_lifecycle");
 
     await onShopInstalled(shop, new Date("2026-11-22T10:00:00Z"));
@@ -63,7 +51,7 @@ describe("shop lifecycle", () => {
     await runJob("sync-shop-details", { shop });
     const synced = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
     expect([synced.name, synced.currencyCode, synced.ianaTimezone]).toEqual(["Maple & Co", "CAD", "America/Toronto"]);
-    expect(standin.calls.some((c) => c.operationName === "ShopDetails")).toBe(true);
+    expect(admin.standin.calls.some((c) => c.operationName === "ShopDetails")).toBe(true);
   });
 
   it("app/uninstalled marks the shop uninstalled, drops its sessions, and stops its webhook jobs", async () => {
