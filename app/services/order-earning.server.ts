@@ -86,15 +86,9 @@ export async function earnPointsForOrder(
   if (shopRow.earnTrigger !== trigger) return null;
   let order = normalizeOrThrow(payload);
   const orderId = BigInt(order.id);
-  // The product lookup a tag or collection condition needs can wait on Shopify for minutes in an
-  // outage (the gateway's retries): it happens before the order's lock is taken, so the lock (and
-  // its connection) is held for database work only, and only for orders that have not earned yet.
-  if (order.customer) {
-    const program = programOf(shopRow);
-    const needs = programNeedsEnrichment(program);
-    if ((needs.productTags || needs.collectionIds) && !(await getOrderEarningState(shop, orderId)).earning) {
-      order = await enrichOrderForProgram(shop, program, order);
-    }
+  // Only for orders that have not earned yet: a replay needs no lookup.
+  if (order.customer && needsProductFacts(shopRow) && !(await getOrderEarningState(shop, orderId)).earning) {
+    order = await withProductFacts(shopRow, order);
   }
 
   return withAdvisoryLock(lockKey(shop, orderId), async (locks) => {
@@ -128,14 +122,32 @@ async function rememberGuestOrder(shopRow: Shop, order: EarningOrder, payload: u
 /** A guest's orders earn once an account with the same email exists. */
 export async function creditGuestOrders(shop: string, member: Member, guestOrders: OrderEarning[], now = new Date()) {
   const shopRow = await installedShop(shop);
+  const customer = { id: member.shopifyCustomerId.toString(), tags: member.tags };
   for (const guest of guestOrders) {
+    // The snapshot never changes once remembered (it is only cleared), so it can be enriched before the lock.
+    const prepared = guest.status === "GUEST" && guest.guestOrder ? await withProductFacts(shopRow, orderFromSnapshot(guest.guestOrder, customer)) : null;
     await withAdvisoryLock(lockKey(shop, guest.orderId), async (locks) => {
       const { earning: current, hasRefunds } = await getOrderEarningState(shop, guest.orderId);
       if (!current || current.status !== "GUEST" || !current.guestOrder) return;
-      const order = orderFromSnapshot(current.guestOrder, { id: member.shopifyCustomerId.toString(), tags: member.tags });
+      const order = prepared ?? orderFromSnapshot(current.guestOrder, customer);
       await earnForMember(locks, shopRow, order, member, now, { hasRefunds, guest: current });
     });
   }
+}
+
+function needsProductFacts(shopRow: Shop): boolean {
+  const needs = programNeedsEnrichment(programOf(shopRow));
+  return needs.productTags || needs.collectionIds;
+}
+
+/**
+ * The order with the product tags and collections its program's conditions need (no Admin call
+ * when it needs none). Called before the order's lock is taken: the lookup can wait on Shopify for
+ * minutes in an outage (the gateway's retries), and the lock and its connection are for database
+ * work only. earnForMember enriches again only what is not enriched yet.
+ */
+async function withProductFacts(shopRow: Shop, order: EarningOrder): Promise<EarningOrder> {
+  return enrichOrderForProgram(shopRow.domain, programOf(shopRow), order);
 }
 
 async function earnForMember(
@@ -149,8 +161,8 @@ async function earnForMember(
   const shop = shopRow.domain;
   const orderId = BigInt(order.id);
   const program = programOf(shopRow);
-  // Product tags and collections are not in order webhooks: looked up in the Admin API when the
-  // program's conditions or campaigns need them (no call otherwise).
+  // Product tags and collections are not in order webhooks: normally looked up before the lock
+  // (withProductFacts); this catches any caller that did not, and is free when it did.
   order = await enrichOrderForProgram(shop, program, order);
   // The per-day cap counts the day the sale happened, in the shop's time zone. Without a cap the
   // day's total is never read: skip the query.

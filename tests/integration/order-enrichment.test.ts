@@ -50,6 +50,23 @@ afterAll(async () => {
 });
 
 const C = FIXTURE_CUSTOMER_ID;
+
+/**
+ * While the gateway waits on Shopify, the order's advisory lock must not be held: the lookup runs
+ * before it is taken. Records, at each wait, how many holders pg_locks shows for the order's lock
+ * (its two int4 halves appear as oids).
+ */
+function watchOrderLockDuringWaits(shop: string, orderId: bigint): number[] {
+  const digest = createHash("sha256").update(`order:${shop}:${orderId}`).digest();
+  const held: number[] = [];
+  onWait.hook = async () => {
+    const [row] = await prisma.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM pg_locks
+      WHERE locktype = 'advisory' AND classid = ${digest.readUInt32BE(0)}::bigint::oid AND objid = ${digest.readUInt32BE(4)}::bigint::oid AND objsubid = 2`;
+    held.push(row.n);
+  };
+  return held;
+}
 const numeric = (gid: string) => gid.slice(gid.lastIndexOf("/") + 1);
 
 type Step = { code: string; params: Record<string, unknown>; pointsAfter?: number };
@@ -176,10 +193,14 @@ describe("collection and tag conditions from the Admin API", () => {
     expect((await orderEarningOrThrow(shop, orderId)).status).toBe("GUEST");
     expect(productCalls(shop)).toEqual([]);
 
-    await deliver(shop, "customers/create", customerPayload({ id: customerId, email: "guest@example.com" }));
+    // Shopify answers 503 once: the gateway waits and retries, without the guest order's lock.
+    admin.standin.failNext(1, 503);
+    const heldDuringWaits = watchOrderLockDuringWaits(shop, orderId);
+    await deliver(shop, "customers/create", customerPayload({ id: customerId, email: "guest@example.com" })).finally(() => (onWait.hook = null));
+    expect(heldDuringWaits).toEqual([0]);
     const earning = await orderEarningOrThrow(shop, orderId);
     expect(earning).toMatchObject({ status: "POSTED", points: 209 });
-    expect(productCalls(shop)).toHaveLength(1);
+    expect(productCalls(shop).map((c) => c.status)).toEqual([503, 200]);
     expect(await balanceOf(shop, customerId)).toEqual({ available: 209, pending: 0, lifetimeEarned: 209 });
   });
 });
@@ -203,16 +224,7 @@ describe("when the Admin API is not there", () => {
     const delivery = await storeDelivery(shop, "orders/paid", orderFor(orderId, lines));
     admin.standin.setAvailablePoints(shop, 0);
     waits.length = 0;
-    // While the gateway waits on Shopify, the order's advisory lock must not be held: the lookup
-    // runs before it is taken (pg_locks shows the lock's two int4 halves as oids).
-    const digest = createHash("sha256").update(`order:${shop}:${orderId}`).digest();
-    const heldDuringWaits: number[] = [];
-    onWait.hook = async () => {
-      const [row] = await prisma.$queryRaw<{ n: number }[]>`
-        SELECT count(*)::int AS n FROM pg_locks
-        WHERE locktype = 'advisory' AND classid = ${digest.readUInt32BE(0)}::bigint::oid AND objid = ${digest.readUInt32BE(4)}::bigint::oid AND objsubid = 2`;
-      heldDuringWaits.push(row.n);
-    };
+    const heldDuringWaits = watchOrderLockDuringWaits(shop, orderId);
 
     const failure = await runDelivery(delivery).then(() => null, (error: unknown) => error).finally(() => (onWait.hook = null));
     expect(heldDuringWaits.length).toBeGreaterThanOrEqual(5);
