@@ -60,6 +60,7 @@ export async function action({ request }: ActionFunctionArgs) {
       case "member_not_found":
         return apiError(404, outcome.code, outcome.message);
       case "shopify_unavailable":
+      case "program_unavailable":
         return apiError(503, outcome.code, outcome.message, {}, { "Retry-After": "30" });
     }
   }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Member, Shop } from "@prisma/client";
 import { z } from "zod";
 import { reviewPoints } from "~/domain/actions";
-import { parseEarningProgram } from "~/domain/program";
+import { EarningProgramError, parseEarningProgram } from "~/domain/program";
 import { localDateKey, localDayBounds } from "~/domain/time";
 import * as ledger from "~/models/ledger.server";
 import { LedgerConflictError } from "~/models/ledger-errors";
@@ -107,7 +107,7 @@ export interface ReviewCredit {
 
 export type ReviewOutcome =
   | { ok: true; credit: ReviewCredit }
-  | { ok: false; code: "shop_not_installed" | "member_not_found" | "shopify_unavailable"; message: string };
+  | { ok: false; code: "shop_not_installed" | "member_not_found" | "shopify_unavailable" | "program_unavailable"; message: string };
 
 /**
  * The ledger key of a review. Ids that would make the key longer than the ledger allows are
@@ -167,7 +167,15 @@ export async function creditReview(shop: string, request: ReviewRequest, actor: 
   if (!shopRow || shopRow.installState !== "INSTALLED") {
     return { ok: false, code: "shop_not_installed", message: "The shop is not installed" };
   }
-  const program = parseEarningProgram(shopRow.earningRules);
+  let program;
+  try {
+    program = parseEarningProgram(shopRow.earningRules);
+  } catch (error) {
+    if (!(error instanceof EarningProgramError)) throw error;
+    // Programs are validated when saved, so this is a damaged row: the review app retries a 503.
+    logger.error({ shop, err: error }, "review points: the stored earning program is invalid");
+    return { ok: false, code: "program_unavailable", message: "The shop's loyalty program cannot be read right now; try again later" };
+  }
   const found = await memberForCustomer(shop, request.customerId);
   if (!found.member) return found.failure;
   const { member, enrolled } = found;

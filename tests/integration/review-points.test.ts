@@ -178,6 +178,15 @@ describe("review points through the API", () => {
     expect(await prisma.ledgerEntry.count({ where: { shop: { in: [off.shop, paused.shop] } } })).toBe(0);
   });
 
+  it("answers 503 program_unavailable, writing nothing, when the stored program is damaged", async () => {
+    const { shop, token } = await reviewShop();
+    const m = await member(shop);
+    await prisma.shop.update({ where: { domain: shop }, data: { earningRules: { actions: { review: { enabled: true, points: -5 } } } } });
+    const response = await post(token, review(m.shopifyCustomerId, "damaged-1"));
+    expect(response).toMatchObject({ status: 503, body: { error: { code: "program_unavailable" } } });
+    expect(await prisma.ledgerEntry.count({ where: { shop } })).toBe(0);
+  });
+
   it("enrolls a customer from before the install (Admin API) and credits the review, without signup points", async () => {
     const { shop, token } = await reviewShop({ actions: { review: { enabled: true, points: 30 }, signup: { enabled: true, points: 500 } } });
     const customer = admin.standin.addCustomer(shop, { email: "Ada@Example.com", firstName: "Ada", lastName: "Lovelace", tags: ["vip"], emailMarketingState: "SUBSCRIBED" });
