@@ -5,7 +5,7 @@ import { normalizeOrderForEarning, OrderPayloadError, type EarningOrder } from "
 import { orderFromSnapshot, orderToSnapshot } from "~/domain/order-snapshot";
 import { exactShopifyId } from "~/domain/payload";
 import { pendingAvailableAt } from "~/domain/pending";
-import { EarningProgramError, parseEarningProgram, programNeedsEnrichment } from "~/domain/program";
+import { EarningProgramError, parseEarningProgram, programNeedsEnrichment, type EarningProgram } from "~/domain/program";
 import { clawbackForRefund, RefundPayloadError, refundBaseFromRefundPayload } from "~/domain/refunds";
 import { localDateKey, localDayBounds } from "~/domain/time";
 import { TerminalJobError } from "~/jobs/errors";
@@ -86,22 +86,26 @@ export async function earnPointsForOrder(
   if (shopRow.earnTrigger !== trigger) return null;
   let order = normalizeOrThrow(payload);
   const orderId = BigInt(order.id);
-  // Only for orders that have not earned yet: a replay needs no lookup.
-  if (order.customer && needsProductFacts(shopRow) && !(await getOrderEarningState(shop, orderId)).earning) {
-    order = await withProductFacts(shopRow, order);
+  // Parsed once per order, and only for a customer's (a guest's order earns when they sign up).
+  const program = order.customer ? programOf(shopRow) : null;
+  // The product lookup a tag or collection condition needs can wait on Shopify for minutes in an
+  // outage (the gateway's retries): it runs before the order's lock, which is for database work
+  // only, and only for an order that has not earned yet (a replay needs none).
+  if (program && needsProductLookup(program) && !(await getOrderEarningState(shop, orderId)).earning) {
+    order = await enrichOrderForProgram(shop, program, order);
   }
 
   return withAdvisoryLock(lockKey(shop, orderId), async (locks) => {
     // Refunds are recorded under this same lock: none now means none to apply below.
     const { earning: existing, hasRefunds } = await getOrderEarningState(shop, orderId);
     if (existing) return existing;
-    if (!order.customer) return rememberGuestOrder(shopRow, order, payload);
+    if (!program) return rememberGuestOrder(shopRow, order, payload);
     const facts = customerFactsFromPayload(payload && typeof payload === "object" ? (payload as { customer?: unknown }).customer : null);
     if (!facts) throw new TerminalJobError(`order ${order.id}: the customer has no usable id`);
     // A customer we have never seen (an account older than the install) is enrolled from the
     // order itself; no signup points, since they did not sign up now.
     const { member } = await enrollMember(shop, facts);
-    return earnForMember(locks, shopRow, order, member, now, { hasRefunds });
+    return earnForMember(locks, shopRow, program, order, member, now, { hasRefunds });
   });
 }
 
@@ -122,37 +126,30 @@ async function rememberGuestOrder(shopRow: Shop, order: EarningOrder, payload: u
 /** A guest's orders earn once an account with the same email exists. */
 export async function creditGuestOrders(shop: string, member: Member, guestOrders: OrderEarning[], now = new Date()) {
   const shopRow = await installedShop(shop);
+  const program = programOf(shopRow);
   const customer = { id: member.shopifyCustomerId.toString(), tags: member.tags };
   for (const guest of guestOrders) {
-    // The snapshot never changes once remembered (it is only cleared), so it can be enriched before the lock.
-    const prepared = guest.status === "GUEST" && guest.guestOrder ? await withProductFacts(shopRow, orderFromSnapshot(guest.guestOrder, customer)) : null;
+    // As for a member's order, the product lookup runs before the lock; the snapshot never
+    // changes once remembered (it is only cleared), so it is safe to read it first.
+    const prepared = guest.status === "GUEST" && guest.guestOrder ? await enrichOrderForProgram(shop, program, orderFromSnapshot(guest.guestOrder, customer)) : null;
     await withAdvisoryLock(lockKey(shop, guest.orderId), async (locks) => {
       const { earning: current, hasRefunds } = await getOrderEarningState(shop, guest.orderId);
-      if (!current || current.status !== "GUEST" || !current.guestOrder) return;
-      const order = prepared ?? orderFromSnapshot(current.guestOrder, customer);
-      await earnForMember(locks, shopRow, order, member, now, { hasRefunds, guest: current });
+      if (!current || current.status !== "GUEST" || !current.guestOrder || !prepared) return;
+      await earnForMember(locks, shopRow, program, prepared, member, now, { hasRefunds, guest: current });
     });
   }
 }
 
-function needsProductFacts(shopRow: Shop): boolean {
-  const needs = programNeedsEnrichment(programOf(shopRow));
+function needsProductLookup(program: EarningProgram): boolean {
+  const needs = programNeedsEnrichment(program);
   return needs.productTags || needs.collectionIds;
 }
 
-/**
- * The order with the product tags and collections its program's conditions need (no Admin call
- * when it needs none). Called before the order's lock is taken: the lookup can wait on Shopify for
- * minutes in an outage (the gateway's retries), and the lock and its connection are for database
- * work only. earnForMember enriches again only what is not enriched yet.
- */
-async function withProductFacts(shopRow: Shop, order: EarningOrder): Promise<EarningOrder> {
-  return enrichOrderForProgram(shopRow.domain, programOf(shopRow), order);
-}
-
+/** `order` comes with the product facts its program needs (looked up by the caller, before the lock). */
 async function earnForMember(
   locks: HeldLocks,
   shopRow: Shop,
+  program: EarningProgram,
   order: EarningOrder,
   member: Member,
   now: Date,
@@ -160,10 +157,6 @@ async function earnForMember(
 ) {
   const shop = shopRow.domain;
   const orderId = BigInt(order.id);
-  const program = programOf(shopRow);
-  // Product tags and collections are not in order webhooks: normally looked up before the lock
-  // (withProductFacts); this catches any caller that did not, and is free when it did.
-  order = await enrichOrderForProgram(shop, program, order);
   // The per-day cap counts the day the sale happened, in the shop's time zone. Without a cap the
   // day's total is never read: skip the query.
   let pointsEarnedToday = 0;

@@ -48,8 +48,6 @@ export async function enrichOrderForProgram(
   const needs = programNeedsEnrichment(program);
   if (!needs.productTags && !needs.collectionIds) return order;
   if (stopsBeforeLines(order, program)) return order;
-  // Enriched already (earnPointsForOrder looks up before it takes the order's lock).
-  if (order.lines.every((line) => line.productTags !== undefined && line.collectionIds !== undefined)) return order;
 
   const productIds = [...new Set(order.lines.flatMap((line) => (line.productId === null ? [] : [line.productId])))];
   // Custom line items have no product: enrichOrderLines gives them empty tags and collections.
