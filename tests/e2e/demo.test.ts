@@ -9,7 +9,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ar from "~/i18n/locales/ar.json";
 import en from "~/i18n/locales/en.json";
-import { launchChromium, newOfflineContext, watchPageProblems } from "../helpers/browser";
+import { launchChromium, newOfflineContext, withWatchedPage } from "../helpers/browser";
 import { freePort } from "../helpers/net";
 
 // `npm run demo` exactly as a developer runs it on a machine with nothing but Node: no
@@ -159,10 +159,7 @@ describe("npm run demo", () => {
   }, READY_WITHIN_MS + 120_000);
 
   it("shows the dashboard and the demo banner in Chromium, with no console errors", async () => {
-    const context = await newOfflineContext(browser, { viewport: { width: 1280, height: 900 } });
-    try {
-      const page = await context.newPage();
-      const problems = watchPageProblems(page);
+    await withWatchedPage(browser, { viewport: { width: 1280, height: 900 } }, async (page, problems) => {
       const response = await page.goto(`http://localhost:${port}/app`, { waitUntil: "networkidle" });
       expect(response?.status()).toBe(200);
       await page.getByRole("heading", { level: 1, name: en.dashboard.title }).waitFor({ state: "visible" });
@@ -172,16 +169,11 @@ describe("npm run demo", () => {
       await expect(page.getByRole("link", { name: en.nav.members, exact: true }).isVisible()).resolves.toBe(true);
       await page.screenshot({ path: path.join(SCREENSHOTS, "dashboard.png"), fullPage: true });
       expect(problems.errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   }, 60_000);
 
   it("renders Arabic right to left", async () => {
-    const context = await newOfflineContext(browser, { viewport: { width: 1280, height: 900 } });
-    try {
-      const page = await context.newPage();
-      const problems = watchPageProblems(page);
+    await withWatchedPage(browser, { viewport: { width: 1280, height: 900 } }, async (page, problems) => {
       await page.goto(`http://localhost:${port}/app?locale=ar`, { waitUntil: "networkidle" });
       await expect(page.locator("html").getAttribute("dir")).resolves.toBe("rtl");
       await expect(page.locator("html").getAttribute("lang")).resolves.toBe("ar");
@@ -189,9 +181,7 @@ describe("npm run demo", () => {
       await page.getByText(ar.demo.bannerTitle, { exact: true }).waitFor({ state: "visible" });
       await page.screenshot({ path: path.join(SCREENSHOTS, "dashboard-ar.png"), fullPage: true });
       expect(problems.errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   }, 60_000);
 
   it("fills the shop from the replayed webhooks; a merchant reads why an order earned and adjusts a balance", async () => {
@@ -214,10 +204,7 @@ describe("npm run demo", () => {
       await pool.end();
     }
 
-    const context = await newOfflineContext(browser, { viewport: { width: 1280, height: 1000 } });
-    try {
-      const page = await context.newPage();
-      const problems = watchPageProblems(page);
+    await withWatchedPage(browser, { viewport: { width: 1280, height: 1000 } }, async (page, problems) => {
       await page.goto(`http://localhost:${port}/app`, { waitUntil: "networkidle" });
       const membersCard = page.getByRole("heading", { name: en.dashboard.metrics.members, exact: true }).locator("xpath=..");
       expect(Number((await membersCard.innerText()).replace(/\D/g, ""))).toBeGreaterThan(0);
@@ -252,9 +239,7 @@ describe("npm run demo", () => {
       await page.screenshot({ path: path.join(SCREENSHOTS, "member.png"), fullPage: true });
       // The refused adjustment is answered 422 on purpose; Chromium logs every 4xx fetch.
       expect(problems.errors.filter((e) => !/status of 422/.test(e))).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   }, 120_000);
 
   it("a merchant creates an API key, a reviews app credits review points with it, and revoking it locks the app out", async () => {
@@ -274,10 +259,7 @@ describe("npm run demo", () => {
       await pool.end();
     }
 
-    const context = await newOfflineContext(browser, { viewport: { width: 1280, height: 1000 } });
-    try {
-      const page = await context.newPage();
-      const problems = watchPageProblems(page);
+    await withWatchedPage(browser, { viewport: { width: 1280, height: 1000 } }, async (page, problems) => {
       await page.goto(`http://localhost:${port}/app`, { waitUntil: "networkidle" });
       await page.getByRole("link", { name: en.nav.apiKeys, exact: true }).click();
       await page.getByRole("heading", { level: 1, name: en.apiKeys.title }).waitFor();
@@ -316,9 +298,7 @@ describe("npm run demo", () => {
       expect(refused.status).toBe(401);
       expect(await refused.json()).toMatchObject({ error: { code: "unauthorized" } });
       expect(problems.errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   }, 120_000);
 
   it("serves the database on one PGlite session without mixing up concurrent connections", async () => {

@@ -66,3 +66,21 @@ export function watchPageProblems(page: Page): PageProblems {
   page.on("pageerror", (error) => errors.push(`uncaught: ${error.message}`));
   return { errors, blockedExternal };
 }
+
+/**
+ * Runs `use` on a fresh page of a new offline context, with its problems recorded, and closes the
+ * context whatever happens.
+ */
+export async function withWatchedPage<T>(
+  browser: Browser,
+  options: Parameters<Browser["newContext"]>[0],
+  use: (page: Page, problems: PageProblems) => Promise<T>,
+): Promise<T> {
+  const context = await newOfflineContext(browser, options);
+  try {
+    const page = await context.newPage();
+    return await use(page, watchPageProblems(page));
+  } finally {
+    await context.close();
+  }
+}
