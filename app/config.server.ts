@@ -6,6 +6,20 @@ const optionalUrl = z.preprocess(emptyToUndefined, z.url().optional());
 const flag = z.preprocess(emptyToUndefined, z.enum(["0", "1", "true", "false"]).optional())
   .transform((v) => v === "1" || v === "true");
 
+function codeKeysProblem(value: string): string | null {
+  const entries = value.split(",").map((e) => e.trim()).filter(Boolean);
+  if (entries.length === 0) return "must list at least one key";
+  const ids = new Set<string>();
+  for (const entry of entries) {
+    const match = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/=_-]+)$/.exec(entry);
+    if (!match) return 'must be "<id>:<base64 key>" entries separated by commas';
+    if (ids.has(match[1])) return `lists the key id ${match[1]} twice`;
+    ids.add(match[1]);
+    if (Buffer.from(match[2], "base64").length !== 32) return `key ${match[1]} must be 32 bytes (base64)`;
+  }
+  return null;
+}
+
 export const configSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -30,6 +44,13 @@ export const configSchema = z
     // Where Admin API calls go. Unset in production (each shop's own https://<shop>/admin/api);
     // tests and the demo point it at the local Admin API stand-in.
     SHOPIFY_ADMIN_API_ORIGIN: optionalUrl,
+    // Keys that encrypt stored discount codes (AES-256-GCM): "<id>:<base64 of 32 bytes>", comma-separated,
+    // the first encrypts, all decrypt (rotation: put the new key first, keep the old ones).
+    // Required in production; elsewhere a key derived from SHOPIFY_API_SECRET is used (see code-cipher).
+    REDEMPTION_CODE_KEYS: z.preprocess(emptyToUndefined, z.string().superRefine((value, ctx) => {
+      const problem = codeKeysProblem(value);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }).optional()),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     // How long the web process lets in-flight requests finish after SIGTERM before closing its pools.
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
@@ -46,6 +67,7 @@ export const configSchema = z
     if (env.NODE_ENV === "production") {
       if (env.DEMO) ctx.addIssue({ code: "custom", path: ["DEMO"], message: "the demo mode cannot run with NODE_ENV=production" });
       if (!env.REDIS_URL) ctx.addIssue({ code: "custom", path: ["REDIS_URL"], message: "is required in production" });
+      if (!env.REDEMPTION_CODE_KEYS) ctx.addIssue({ code: "custom", path: ["REDEMPTION_CODE_KEYS"], message: "is required in production" });
       if (env.SHOPIFY_ADMIN_API_ORIGIN) ctx.addIssue({ code: "custom", path: ["SHOPIFY_ADMIN_API_ORIGIN"], message: "is for tests and the demo only; unset it in production" });
     }
   });

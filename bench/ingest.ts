@@ -593,6 +593,7 @@ async function main(): Promise<void> {
       NODE_ENV: "production",
       SHOPIFY_API_KEY: "loyalnest-bench",
       SHOPIFY_API_SECRET: secret,
+      REDEMPTION_CODE_KEYS: `bench:${randomBytes(32).toString("base64")}`,
       SHOPIFY_APP_URL: baseUrl,
       SCOPES: scopes,
       DATABASE_URL: dbUrl,

@@ -88,6 +88,8 @@ export function orderFromSnapshot(json: unknown, customer: EarningOrder["custome
     financialStatus: s.financialStatus,
     cancelled: s.cancelled,
     cancelledAt: s.cancelledAt ? new Date(s.cancelledAt) : null,
+    // Guests cannot hold customer-bound redemption codes; the snapshot does not keep codes.
+    discountCodes: [],
     lines: s.lines.map((line) => ({
       ...line,
       unitPrice: m(line.unitPrice),

@@ -46,6 +46,8 @@ export interface EarningOrder {
   lines: EarningLine[];
   shipping: { price: Money; discount: Money; tax: Money };
   totals: { subtotal: Money; discounts: Money; tax: Money; shipping: Money; total: Money };
+  /** Discount codes the order used (a redemption's code is captured by the order that used it). */
+  discountCodes: string[];
 }
 
 export class OrderPayloadError extends Error {
@@ -106,6 +108,7 @@ const orderPayloadSchema = z.object({
   total_tax_set: moneySet,
   total_shipping_price_set: moneySet,
   total_price_set: moneySet,
+  discount_codes: z.array(z.object({ code: z.string().max(255) })).nullish(),
 });
 
 export function parseTagList(tags: string | string[] | null | undefined): string[] {
@@ -196,6 +199,7 @@ export function normalizeOrderForEarning(payload: unknown): EarningOrder {
       shipping: inShopCurrency(raw.total_shipping_price_set, "total_shipping_price_set"),
       total: inShopCurrency(raw.total_price_set, "total_price_set"),
     },
+    discountCodes: (raw.discount_codes ?? []).map((d) => d.code),
   };
   if (problems.length > 0) throw new OrderPayloadError(problems);
   return order;

@@ -9,6 +9,7 @@ import { postPendingPointsJob } from "./post-pending-points.job.server";
 import { redactCustomerJob } from "./redact-customer.job.server";
 import { redactShopJob } from "./redact-shop.job.server";
 import { reverseCancelledOrderJob } from "./reverse-cancelled-order.job.server";
+import { settleRedemptionsJob } from "./settle-redemptions.job.server";
 import { syncCustomerJob } from "./sync-customer.job.server";
 import { syncShopDetailsJob } from "./sync-shop-details.job.server";
 import type { AnyJobDefinition } from "./types";
@@ -32,6 +33,7 @@ const appJobs: AnyJobDefinition[] = [
   redactCustomerJob,
   redactShopJob,
   awardBirthdayPointsJob,
+  settleRedemptionsJob,
 ];
 
 for (const job of appJobs) registerJob(job);

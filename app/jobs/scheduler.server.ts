@@ -1,5 +1,6 @@
 import { localDateKey } from "~/domain/time";
 import { installedShopsForSchedule } from "~/models/shop.server";
+import { shopsWithRedemptionsToSettle, STUCK_AFTER_MS } from "~/services/redemption-settlement.server";
 import { logger } from "~/utils/logger.server";
 import { enqueue } from "./queue.server";
 
@@ -15,9 +16,21 @@ export async function enqueueDailyJobs(now = new Date()): Promise<number> {
   return enqueued;
 }
 
+/** Hourly: each shop with expired codes or stuck reservations gets one settlement run per hour. */
+export async function enqueueHourlyJobs(now = new Date()): Promise<number> {
+  let enqueued = 0;
+  const hour = now.toISOString().slice(0, 13);
+  for (const shop of await shopsWithRedemptionsToSettle(now, new Date(now.getTime() - STUCK_AFTER_MS))) {
+    const { duplicate } = await enqueue("settle-redemptions", { shop }, { jobId: `${shop}:${hour}` });
+    if (!duplicate) enqueued++;
+  }
+  return enqueued;
+}
+
 export function startDailyScheduler(intervalMs = 60 * 60 * 1000): () => void {
   const tick = () =>
-    enqueueDailyJobs().catch((err: unknown) => logger.error({ err }, "could not enqueue the daily jobs; next try in an hour"));
+    Promise.all([enqueueDailyJobs(), enqueueHourlyJobs()])
+      .catch((err: unknown) => logger.error({ err }, "could not enqueue the scheduled jobs; next try in an hour"));
   void tick();
   const timer = setInterval(tick, intervalMs);
   timer.unref();

@@ -112,6 +112,14 @@ export interface BalanceDrift {
   computed: Balance;
 }
 
+/**
+ * `tx`: write inside the caller's transaction, so that one business event (a redemption and its
+ * hold, an order and its capture) commits or rolls back as one.
+ */
+export interface LedgerWriteOptions {
+  tx?: Tx;
+}
+
 interface WriteMeta {
   idempotencyKey: string;
   reason?: string | null;
@@ -354,7 +362,11 @@ async function runWrite<R>(
   hash: string,
   write: (tx: Tx) => Promise<R>,
   fromReplay: (entry: LedgerEntry) => R,
+  options: LedgerWriteOptions = {},
 ): Promise<R> {
+  // Inside the caller's transaction a unique violation aborts that transaction: it propagates, and
+  // the caller's retry finds the entry through the key like any replay.
+  if (options.tx) return write(options.tx);
   try {
     return await prisma.$transaction(write, WRITE_TX);
   } catch (error) {
@@ -631,7 +643,7 @@ export async function expireLot(shop: string, lotEntryId: bigint, input: WriteMe
 }
 
 /** Sets points aside for a redemption (REDEEM_HOLD): out of `available` until captured or voided. */
-export async function hold(shop: string, memberId: string, input: HoldInput): Promise<LedgerWriteResult> {
+export async function hold(shop: string, memberId: string, input: HoldInput, options: LedgerWriteOptions = {}): Promise<LedgerWriteResult> {
   assertMember(shop, memberId);
   assertMeta(input);
   const points = assertPoints(input.points);
@@ -647,7 +659,7 @@ export async function hold(shop: string, memberId: string, input: HoldInput): Pr
       kind: "REDEEM_HOLD", status: "PENDING", points: -points,
       redemptionId: input.redemptionId ?? null, orderId: input.orderId ?? null,
     }, allocations));
-  }, replayed);
+  }, replayed, options);
 }
 
 /**
@@ -658,33 +670,42 @@ async function writeOnHold(
   shop: string,
   holdEntryId: bigint,
   op: "capture" | "voidHold" | "returnRedemption",
-  input: WriteMeta,
+  input: WriteMeta & { orderId?: bigint | null },
+  options: LedgerWriteOptions,
   write: (tx: Tx, held: LedgerEntry, member: LockedMember, hash: string) => Promise<LedgerEntry>,
 ): Promise<LedgerWriteResult> {
   assertMeta(input);
-  const hash = contentHash({ op, holdId: holdEntryId, reason: input.reason, actor: input.actor });
+  const hash = contentHash({ op, holdId: holdEntryId, orderId: input.orderId, reason: input.reason, actor: input.actor });
   return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
     const held = await findHold(tx, shop, holdEntryId);
     const { member, existing } = await lockForWrite(tx, shop, held.memberId, input.idempotencyKey, hash);
     if (existing) return replayed(existing);
     return written(await write(tx, held, member, hash));
-  }, replayed);
+  }, replayed, options);
 }
 
-/** Spends a hold for good (REDEEM_CAPTURE). Balances do not move: the hold already took the points. */
-export async function capture(shop: string, holdEntryId: bigint, input: WriteMeta): Promise<LedgerWriteResult> {
-  return writeOnHold(shop, holdEntryId, "capture", input, async (tx, held, member, hash) => {
+/**
+ * Spends a hold for good (REDEEM_CAPTURE). Balances do not move: the hold already took the points.
+ * `orderId` names the order that spent it (a hold is taken before its order exists).
+ */
+export async function capture(
+  shop: string,
+  holdEntryId: bigint,
+  input: WriteMeta & { orderId?: bigint | null },
+  options: LedgerWriteOptions = {},
+): Promise<LedgerWriteResult> {
+  return writeOnHold(shop, holdEntryId, "capture", input, options, async (tx, held, member, hash) => {
     await assertUnresolved(tx, shop, held, "hold");
     return appendEntry(tx, shop, member, input, hash, {
       kind: "REDEEM_CAPTURE", status: "POSTED", points: held.points, pendingId: held.id,
-      redemptionId: held.redemptionId, orderId: held.orderId,
+      redemptionId: held.redemptionId, orderId: input.orderId ?? held.orderId,
     });
   });
 }
 
 /** Cancels a hold (REDEEM_VOID): its points return to `available`, into the very lots they left. */
-export async function voidHold(shop: string, holdEntryId: bigint, input: WriteMeta): Promise<LedgerWriteResult> {
-  return writeOnHold(shop, holdEntryId, "voidHold", input, async (tx, held, member, hash) => {
+export async function voidHold(shop: string, holdEntryId: bigint, input: WriteMeta, options: LedgerWriteOptions = {}): Promise<LedgerWriteResult> {
+  return writeOnHold(shop, holdEntryId, "voidHold", input, options, async (tx, held, member, hash) => {
     await assertUnresolved(tx, shop, held, "hold");
     return appendEntry(tx, shop, member, input, hash, {
       kind: "REDEEM_VOID", status: "VOIDED", points: -held.points, pendingId: held.id,
@@ -698,8 +719,8 @@ export async function voidHold(shop: string, holdEntryId: bigint, input: WriteMe
  * is cancelled. The points return to the lots they were taken from, as for a voided hold, and do
  * not count as earned again. At most once per capture (a partial unique index).
  */
-export async function returnRedemption(shop: string, holdEntryId: bigint, input: WriteMeta): Promise<LedgerWriteResult> {
-  return writeOnHold(shop, holdEntryId, "returnRedemption", input, async (tx, held, member, hash) => {
+export async function returnRedemption(shop: string, holdEntryId: bigint, input: WriteMeta, options: LedgerWriteOptions = {}): Promise<LedgerWriteResult> {
+  return writeOnHold(shop, holdEntryId, "returnRedemption", input, options, async (tx, held, member, hash) => {
     const captured = await tx.ledgerEntry.findUnique({ where: { shop_pendingId: { shop, pendingId: held.id } } });
     if (!captured || captured.kind !== "REDEEM_CAPTURE") {
       throw new LedgerStateError(`The hold ${held.id} was not captured: void it instead`, held.id);
@@ -708,7 +729,7 @@ export async function returnRedemption(shop: string, holdEntryId: bigint, input:
     if (returned) throw new LedgerStateError(`The redemption ${held.id} was already given back (entry ${returned.id})`, held.id);
     return appendEntry(tx, shop, member, input, hash, {
       kind: "REDEEM_RETURN", status: "POSTED", points: -held.points, reversesId: captured.id,
-      redemptionId: held.redemptionId, orderId: held.orderId,
+      redemptionId: held.redemptionId, orderId: captured.orderId,
     }, await releasedHoldAllocations(tx, shop, held.id));
   });
 }

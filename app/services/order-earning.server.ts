@@ -11,7 +11,9 @@ import { localDateKey, localDayBounds } from "~/domain/time";
 import { TerminalJobError } from "~/jobs/errors";
 import { enqueue } from "~/jobs/queue.server";
 import * as ledger from "~/models/ledger.server";
-import { LedgerConflictError } from "~/models/ledger-errors";
+import { LedgerConflictError, ReversalLimitError } from "~/models/ledger-errors";
+import { captureRedemption, redemptionsForCodes, returnRedemptionsOfOrder } from "~/models/redemption.server";
+import { codeHash } from "~/utils/code-cipher.server";
 import { enrollMember } from "~/models/member.server";
 import {
   createOrderEarning,
@@ -83,9 +85,15 @@ export async function earnPointsForOrder(
 ) {
   const shopRow = preloaded.shopRow ? sameShop(preloaded.shopRow, shop) : await installedShop(shop);
   const trigger = topic === "orders/paid" ? "ORDER_PAID" : "ORDER_FULFILLED";
-  if (shopRow.earnTrigger !== trigger) return null;
+  // A redemption's code is spent when its order is paid, whichever event earns points.
+  const capturesCodes = topic === "orders/paid";
+  if (shopRow.earnTrigger !== trigger && !capturesCodes) return null;
   let order = normalizeOrThrow(payload);
   const orderId = BigInt(order.id);
+  if (shopRow.earnTrigger !== trigger) {
+    if (order.discountCodes.length > 0) await withAdvisoryLock(lockKey(shop, orderId), () => captureUsedCodes(shop, order, now));
+    return null;
+  }
   // Parsed once per order, and only for a customer's (a guest's order earns when they sign up).
   const program = order.customer ? programOf(shopRow) : null;
   // The product lookup a tag or collection condition needs can wait on Shopify for minutes in an
@@ -96,6 +104,7 @@ export async function earnPointsForOrder(
   }
 
   return withAdvisoryLock(lockKey(shop, orderId), async (locks) => {
+    if (order.discountCodes.length > 0) await captureUsedCodes(shop, order, now);
     // Refunds are recorded under this same lock: none now means none to apply below.
     const { earning: existing, hasRefunds } = await getOrderEarningState(shop, orderId);
     if (existing) return existing;
@@ -188,6 +197,8 @@ async function earnForMember(
     basis: result.basis as unknown as Prisma.InputJsonValue,
     guestEmailHash: null,
     guestOrder: undefined,
+    // For the program preview; without the order name, which customers/redact clears from the row.
+    orderSnapshot: { ...orderToSnapshot(order), name: null } as unknown as Prisma.InputJsonValue,
   };
   let earning: OrderEarning;
   if (!programEnabled(shopRow) || result.points === 0) {
@@ -387,18 +398,27 @@ async function reverseEarning(shop: string, earning: OrderEarning) {
   if (earning.status === "PENDING") {
     await ledger.voidPending(shop, earning.earnEntryId, { idempotencyKey: key, reason: "order_cancelled", actor: ACTOR });
   } else if (earning.status === "POSTED") {
-    const refunds = await refundsForOrder(shop, earning.orderId);
-    const clawed = refunds.reduce((sum, r) => sum + (r.appliedAt ? (r.pointsReversed ?? 0) : 0), 0);
-    const remaining = earning.points - clawed;
-    if (remaining > 0) {
-      await ledger.reverse(shop, earning.earnEntryId, {
-        points: remaining, orderId: earning.orderId, idempotencyKey: key, reason: "order_cancelled", actor: ACTOR,
-      });
+    // What is left to take back is the ledger's to say (refund rows can disagree with it, e.g. a
+    // refund applied while the points were pending); nothing left is a success, not an error.
+    try {
+      await ledger.reverse(shop, earning.earnEntryId, { orderId: earning.orderId, idempotencyKey: key, reason: "order_cancelled", actor: ACTOR });
+    } catch (error) {
+      if (!(error instanceof ReversalLimitError)) throw error;
     }
   }
 }
 
+/** Captures the holds of the redemptions whose codes this order used; returns them if it is cancelled. */
+async function captureUsedCodes(shop: string, order: EarningOrder, now: Date) {
+  const orderId = BigInt(order.id);
+  const redemptions = await redemptionsForCodes(shop, order.discountCodes.map((code) => codeHash(shop, code)));
+  for (const redemption of redemptions) await captureRedemption(shop, redemption.id, orderId, now);
+  const earning = await getOrderEarning(shop, orderId);
+  if (redemptions.length > 0 && (order.cancelled || earning?.status === "CANCELLED")) await returnRedemptionsOfOrder(shop, orderId, now);
+}
+
 async function returnRedeemedPoints(shop: string, orderId: bigint) {
+  await returnRedemptionsOfOrder(shop, orderId, new Date());
   const entries = await ledger.entriesForOrder(shop, orderId);
   const resolutions = new Map(entries.filter((e) => e.pendingId !== null).map((e) => [e.pendingId as bigint, e]));
   for (const hold of entries.filter((e) => e.kind === "REDEEM_HOLD")) {

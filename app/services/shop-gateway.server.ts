@@ -1,6 +1,6 @@
 import { SessionNotFoundError } from "@shopify/shopify-app-remix/server";
 import { TerminalJobError } from "~/jobs/errors";
-import { adminGatewayForSession, type AdminGateway } from "~/shopify/gateway.server";
+import { adminGatewayForSession, type AdminGateway, type AdminGatewayOptions } from "~/shopify/gateway.server";
 import { unauthenticated } from "~/shopify.server";
 
 /**
@@ -8,14 +8,22 @@ import { unauthenticated } from "~/shopify.server";
  * `unauthenticated.admin` refreshes an expiring offline token first when it is due; a failed
  * refresh (network) stays retryable, a missing session does not.
  */
-export async function gatewayForShop(shop: string): Promise<AdminGateway> {
+export async function gatewayForShop(
+  shop: string,
+  options: Omit<AdminGatewayOptions, "shop" | "accessToken"> = {},
+): Promise<AdminGateway> {
   try {
     const { session } = await unauthenticated.admin(shop);
-    return adminGatewayForSession(session);
+    return adminGatewayForSession(session, options);
   } catch (error) {
     if (error instanceof SessionNotFoundError) {
       throw new TerminalJobError(`no offline session for ${shop}`, { cause: error });
     }
     throw error;
   }
+}
+
+/** For a shopper who is waiting on the answer: few, short retries instead of the jobs' minutes. */
+export function interactiveGatewayForShop(shop: string): Promise<AdminGateway> {
+  return gatewayForShop(shop, { maxRetries: 2, timeoutMs: 8_000, maxWaitMs: 2_000 });
 }

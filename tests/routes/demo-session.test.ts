@@ -104,6 +104,7 @@ describe("the demo-only admin session", () => {
       HOST: "127.0.0.1",
       SHOPIFY_API_KEY: testEnv.SHOPIFY_API_KEY,
       SHOPIFY_API_SECRET: testEnv.SHOPIFY_API_SECRET,
+      REDEMPTION_CODE_KEYS: `k1:${randomBytes(32).toString("base64")}`,
       SHOPIFY_APP_URL: "https://loyalnest.test",
       SCOPES: testEnv.SCOPES,
       DATABASE_URL: TEST_DATABASE_URL,

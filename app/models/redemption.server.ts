@@ -1,0 +1,223 @@
+import { Prisma, type Redemption } from "@prisma/client";
+import prisma from "~/db.server";
+import * as ledger from "./ledger.server";
+
+// Redemptions: a hold in the ledger plus a code in Shopify. Each step of a redemption's life is
+// one transaction with its ledger entry: reserved (hold + stock + row), issued, used (capture),
+// expired / failed (void + stock back), returned (the order was cancelled).
+
+export type { Redemption, RedemptionStatus } from "@prisma/client";
+
+export type RedemptionRefusalCode = "insufficient_points" | "out_of_stock" | "customer_limit" | "reward_unavailable";
+
+/** A redemption that cannot be made; nothing was written. */
+export class RedemptionRefusedError extends Error {
+  constructor(readonly code: RedemptionRefusalCode, message: string) {
+    super(message);
+    this.name = "RedemptionRefusedError";
+  }
+}
+
+const ACTIVE_STATUSES = ["ISSUING", "ISSUED", "USED"] as const;
+// Many shoppers redeeming one reward queue on its row (stock): allow for it, as the ledger does.
+const TX = { maxWait: 10_000, timeout: 15_000 } as const;
+
+export interface ReserveInput {
+  id: string;
+  memberId: string;
+  rewardId: string;
+  requestKey: string;
+  channel: string;
+  points: number;
+  perCustomerLimit: number | null;
+  discountConfig: Prisma.InputJsonValue;
+  title: string;
+  codeHash: string;
+  codeCipher: string;
+  expiresAt: Date;
+  actor: string;
+  now: Date;
+}
+
+const holdKey = (redemptionId: string) => `redemption:${redemptionId}:hold`;
+
+export async function findRedemptionByRequestKey(shop: string, requestKey: string): Promise<Redemption | null> {
+  return prisma.redemption.findUnique({ where: { shop_requestKey: { shop, requestKey } } });
+}
+
+export async function getRedemption(shop: string, id: string): Promise<Redemption | null> {
+  return prisma.redemption.findUnique({ where: { shop_id: { shop, id } } });
+}
+
+/**
+ * Holds the points, takes one unit of stock and records the redemption, all or nothing. The hold
+ * locks the member first, so the per-customer count below is exact; the stock update then locks
+ * the reward row (always member before reward, so two redemptions cannot deadlock) and re-checks
+ * that the reward is still on offer.
+ */
+export async function reserveRedemption(shop: string, input: ReserveInput): Promise<Redemption> {
+  return prisma.$transaction(async (tx) => {
+    const { entry } = await ledger.hold(shop, input.memberId, {
+      points: input.points,
+      redemptionId: input.id,
+      idempotencyKey: holdKey(input.id),
+      reason: "redemption",
+      actor: input.actor,
+    }, { tx });
+    if (input.perCustomerLimit !== null) {
+      const used = await tx.redemption.count({
+        where: { shop, memberId: input.memberId, rewardId: input.rewardId, status: { in: [...ACTIVE_STATUSES] } },
+      });
+      if (used >= input.perCustomerLimit) {
+        throw new RedemptionRefusedError("customer_limit", `This reward can be redeemed ${input.perCustomerLimit} time(s) per customer`);
+      }
+    }
+    const taken = await tx.$executeRaw`
+      UPDATE "Reward" SET "issuedCount" = "issuedCount" + 1, "updatedAt" = CURRENT_TIMESTAMP
+      WHERE "shop" = ${shop} AND "id" = ${input.rewardId} AND "enabled"
+        AND ("startsAt" IS NULL OR "startsAt" <= ${input.now}) AND ("endsAt" IS NULL OR "endsAt" > ${input.now})
+        AND ("stockTotal" IS NULL OR "issuedCount" < "stockTotal")`;
+    if (taken !== 1) {
+      const reward = await tx.reward.findUnique({ where: { shop_id: { shop, id: input.rewardId } } });
+      const soldOut = reward && reward.stockTotal !== null && reward.issuedCount >= reward.stockTotal;
+      throw soldOut
+        ? new RedemptionRefusedError("out_of_stock", "This reward is out of stock")
+        : new RedemptionRefusedError("reward_unavailable", "This reward is not available");
+    }
+    return tx.redemption.create({
+      data: {
+        id: input.id,
+        shop,
+        memberId: input.memberId,
+        rewardId: input.rewardId,
+        requestKey: input.requestKey,
+        channel: input.channel,
+        points: input.points,
+        status: "ISSUING",
+        discountConfig: input.discountConfig,
+        title: input.title,
+        codeHash: input.codeHash,
+        codeCipher: input.codeCipher,
+        holdEntryId: entry.id,
+        expiresAt: input.expiresAt,
+      },
+    });
+  }, TX);
+}
+
+/** Shopify has the code. Idempotent: a concurrent retry that also finished issuing changes nothing. */
+export async function markIssued(shop: string, id: string, discountId: string): Promise<Redemption> {
+  await prisma.redemption.updateMany({ where: { shop, id, status: "ISSUING" }, data: { status: "ISSUED", discountId } });
+  return prisma.redemption.findUniqueOrThrow({ where: { shop_id: { shop, id } } });
+}
+
+/**
+ * Ends a redemption whose points come back (FAILED: no code was made; EXPIRED: the code was never
+ * used): the hold is voided, the stock unit returned. A FAILED one frees its request key, so the
+ * shopper's retry of the same request starts afresh.
+ */
+export async function releaseRedemption(
+  shop: string,
+  id: string,
+  outcome: { status: "FAILED" | "EXPIRED"; failure?: string; actor: string; now: Date },
+): Promise<Redemption | null> {
+  return prisma.$transaction(async (tx) => {
+    const [row] = await tx.$queryRaw<Redemption[]>`
+      SELECT * FROM "Redemption" WHERE "shop" = ${shop} AND "id" = ${id} FOR UPDATE`;
+    if (!row || row.status !== (outcome.status === "FAILED" ? "ISSUING" : "ISSUED")) return null;
+    await ledger.voidHold(shop, row.holdEntryId, {
+      idempotencyKey: `redemption:${id}:void`, reason: outcome.status === "FAILED" ? "redemption_failed" : "redemption_expired", actor: outcome.actor,
+    }, { tx });
+    await returnStock(tx, shop, row.rewardId);
+    return tx.redemption.update({
+      where: { shop_id: { shop, id } },
+      data: {
+        status: outcome.status,
+        closedAt: outcome.now,
+        failure: outcome.failure?.slice(0, 500) ?? null,
+        ...(outcome.status === "FAILED" ? { requestKey: `${row.requestKey}#failed:${id}` } : {}),
+      },
+    });
+  }, TX);
+}
+
+async function returnStock(tx: Prisma.TransactionClient, shop: string, rewardId: string) {
+  await tx.$executeRaw`
+    UPDATE "Reward" SET "issuedCount" = GREATEST("issuedCount" - 1, 0), "updatedAt" = CURRENT_TIMESTAMP
+    WHERE "shop" = ${shop} AND "id" = ${rewardId}`;
+}
+
+/** The redemptions whose codes an order used (by code hash), still waiting to be captured. */
+export async function redemptionsForCodes(shop: string, codeHashes: string[]): Promise<Redemption[]> {
+  if (codeHashes.length === 0) return [];
+  return prisma.redemption.findMany({ where: { shop, codeHash: { in: codeHashes } } });
+}
+
+/** The order used the code: the points are spent for good, on that order. */
+export async function captureRedemption(shop: string, id: string, orderId: bigint, now: Date): Promise<Redemption | null> {
+  return prisma.$transaction(async (tx) => {
+    const [row] = await tx.$queryRaw<Redemption[]>`
+      SELECT * FROM "Redemption" WHERE "shop" = ${shop} AND "id" = ${id} FOR UPDATE`;
+    if (!row || (row.status !== "ISSUED" && row.status !== "ISSUING")) return null;
+    await ledger.capture(shop, row.holdEntryId, {
+      orderId, idempotencyKey: `redemption:${id}:capture`, reason: "redemption_used", actor: "system:redemption",
+    }, { tx });
+    return tx.redemption.update({ where: { shop_id: { shop, id } }, data: { status: "USED", orderId, usedAt: now } });
+  }, TX);
+}
+
+/** The order that used these codes was cancelled: their points come back (REDEEM_RETURN). */
+export async function returnRedemptionsOfOrder(shop: string, orderId: bigint, now: Date): Promise<Redemption[]> {
+  const used = await prisma.redemption.findMany({ where: { shop, orderId, status: "USED" }, select: { id: true } });
+  const returned: Redemption[] = [];
+  for (const { id } of used) {
+    const row = await prisma.$transaction(async (tx) => {
+      const [current] = await tx.$queryRaw<Redemption[]>`
+        SELECT * FROM "Redemption" WHERE "shop" = ${shop} AND "id" = ${id} FOR UPDATE`;
+      if (!current || current.status !== "USED") return null;
+      await ledger.returnRedemption(shop, current.holdEntryId, {
+        idempotencyKey: `redemption:${id}:return`, reason: "order_cancelled", actor: "system:redemption",
+      }, { tx });
+      await returnStock(tx, shop, current.rewardId);
+      return tx.redemption.update({ where: { shop_id: { shop, id } }, data: { status: "RETURNED", closedAt: now } });
+    }, TX);
+    if (row) returned.push(row);
+  }
+  return returned;
+}
+
+/** Issued codes past their expiry, and reservations stuck in ISSUING (a crash mid-issue). */
+export async function redemptionsToSettle(shop: string, now: Date, stuckBefore: Date, take = 200): Promise<Redemption[]> {
+  return prisma.redemption.findMany({
+    where: {
+      shop,
+      OR: [
+        { status: "ISSUED", expiresAt: { lte: now } },
+        { status: "ISSUING", createdAt: { lte: stuckBefore } },
+      ],
+    },
+    orderBy: { createdAt: "asc" },
+    take,
+  });
+}
+
+/** Shops that have something to settle: what the hourly sweep enqueues work for. */
+export async function shopsWithRedemptionsToSettle(now: Date, stuckBefore: Date): Promise<string[]> {
+  const rows = await prisma.$queryRaw<{ shop: string }[]>`
+    SELECT DISTINCT "shop" FROM "Redemption"
+    WHERE ("status" = 'ISSUED' AND "expiresAt" <= ${now}) OR ("status" = 'ISSUING' AND "createdAt" <= ${stuckBefore})`;
+  return rows.map((r) => r.shop);
+}
+
+export async function listMemberRedemptionRows(shop: string, memberId: string, take = 50): Promise<Redemption[]> {
+  return prisma.redemption.findMany({
+    where: { shop, memberId, status: { not: "FAILED" } },
+    orderBy: { createdAt: "desc" },
+    take,
+  });
+}
+
+/** Issued codes that still look to an order for the per-order capture, by order id (for the member page). */
+export async function redemptionsOfOrder(shop: string, orderId: bigint): Promise<Redemption[]> {
+  return prisma.redemption.findMany({ where: { shop, orderId }, orderBy: { createdAt: "asc" } });
+}
