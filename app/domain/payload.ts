@@ -84,3 +84,25 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === "invalid_type") return issue.input === undefined ? "is required" : `must be ${issue.expected}`;
   return issue.message;
 }
+
+const MAX_SHOPIFY_ID_DIGITS = 18;
+
+/** A Shopify id sent by an API client: digits as a string or number, or a gid; exact to 18 digits. */
+export function shopifyIdSchema(resource: "Customer" | "Product") {
+  const pattern = new RegExp(`^(?:gid://shopify/${resource}/)?(\\d{1,${MAX_SHOPIFY_ID_DIGITS}})$`);
+  const message = `must be a Shopify ${resource.toLowerCase()} id: up to ${MAX_SHOPIFY_ID_DIGITS} digits, as a string or a number, or gid://shopify/${resource}/<id>`;
+  return z.unknown().transform((value, ctx) => {
+    if (value === undefined || value === null) {
+      ctx.addIssue({ code: "custom", message: "is required" });
+      return z.NEVER;
+    }
+    // A JSON number beyond 2^53 reaches us as its exact digits (parseExactJson), never rounded.
+    const text = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : typeof value === "string" ? value.trim() : "";
+    const match = pattern.exec(text);
+    if (!match || BigInt(match[1]) === 0n) {
+      ctx.addIssue({ code: "custom", message });
+      return z.NEVER;
+    }
+    return BigInt(match[1]);
+  });
+}

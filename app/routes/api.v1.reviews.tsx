@@ -2,41 +2,17 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { authenticateApiKey } from "~/models/api-key.server";
 import { creditReview, reviewRequestIssues, reviewRequestSchema } from "~/services/review-points.server";
-import { parseExactJson } from "~/utils/json.server";
+import { apiError, bearerToken, NO_STORE, readJsonBody } from "~/utils/api.server";
 
 // POST /api/v1/reviews — a reviews app tells us a customer wrote a review (README: Public API).
 // Authenticate the key → parse the JSON exactly (18-digit ids) → validate → credit → answer.
 
 const MAX_BODY_BYTES = 16_384;
-const NO_STORE = { "Cache-Control": "no-store" };
-
-function apiError(status: number, code: string, message: string, extra: { fields?: Record<string, string> } = {}, headers: Record<string, string> = {}) {
-  return json({ error: { code, message, ...extra } }, { status, headers: { ...NO_STORE, ...headers } });
-}
 
 const unauthorized = () =>
   apiError(401, "unauthorized", "Send a valid API key as `Authorization: Bearer <key>`", {}, { "WWW-Authenticate": 'Bearer realm="LoyalNest"' });
 
 const methodNotAllowed = () => apiError(405, "method_not_allowed", "Use POST", {}, { Allow: "POST" });
-
-function bearerToken(request: Request): string {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("Authorization") ?? "");
-  return match ? match[1] : "";
-}
-
-type BodyResult = { ok: true; body: unknown } | { ok: false; response: Response };
-
-async function readJsonBody(request: Request): Promise<BodyResult> {
-  const tooLarge = () => ({ ok: false as const, response: apiError(413, "payload_too_large", `The body must be at most ${MAX_BODY_BYTES} bytes`) });
-  if (Number(request.headers.get("Content-Length") ?? 0) > MAX_BODY_BYTES) return tooLarge();
-  const raw = await request.text();
-  if (Buffer.byteLength(raw) > MAX_BODY_BYTES) return tooLarge();
-  try {
-    return { ok: true, body: parseExactJson(raw) };
-  } catch {
-    return { ok: false, response: apiError(400, "invalid_json", "The body is not valid JSON") };
-  }
-}
 
 export async function loader() {
   return methodNotAllowed();
@@ -46,7 +22,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") return methodNotAllowed();
   const key = await authenticateApiKey(bearerToken(request));
   if (!key) return unauthorized();
-  const read = await readJsonBody(request);
+  const read = await readJsonBody(request, MAX_BODY_BYTES);
   if (!read.ok) return read.response;
   const parsed = reviewRequestSchema.safeParse(read.body);
   if (!parsed.success) {

@@ -28,6 +28,7 @@ import { AdminApiError, AdminApiUserError } from "~/shopify/errors";
 import type { AdminGateway } from "~/shopify/gateway.server";
 import { codeHash, decryptCode, encryptCode, generateCode } from "~/utils/code-cipher.server";
 import { logger } from "~/utils/logger.server";
+import { rewardOffersFor } from "./rewards.server";
 import { interactiveGatewayForShop } from "./shop-gateway.server";
 
 // One redeem service for the three doors (checkout extension, storefront widget, public API):
@@ -253,4 +254,32 @@ async function settleByLookup(
 /** The member's codes, newest first (failed attempts left out). */
 export async function listMemberRedemptions(shop: string, memberId: string): Promise<RedemptionView[]> {
   return (await listMemberRedemptionRows(shop, memberId)).map(redemptionView);
+}
+
+/** The HTTP answer every door gives for an outcome (extensions/README.md): status and JSON body. */
+export function redeemAnswer(outcome: RedeemOutcome): { status: number; body: unknown; retryAfter?: string } {
+  if (outcome.ok) {
+    return { status: outcome.replayed ? 200 : 201, body: { redemption: outcome.redemption, balance: outcome.balance, replayed: outcome.replayed } };
+  }
+  return {
+    status: outcome.status,
+    body: { error: { code: outcome.code, message: outcome.message } },
+    ...(outcome.status === 503 ? { retryAfter: "5" } : {}),
+  };
+}
+
+/** A shopper's side of the program for the checkout extension: balance and what they can redeem. */
+export async function rewardsForCustomer(shop: string, customerId: bigint | null, locale: string) {
+  const shopRow = await getShop(shop);
+  if (!shopRow || shopRow.installState !== "INSTALLED") return null;
+  const member = customerId === null ? null : await findMemberByCustomerId(shop, customerId);
+  const active = member && member.state === "ACTIVE" ? member : null;
+  return {
+    programEnabled: shopRow.programEnabled,
+    pointsName: shopRow.pointsName,
+    currencyCode: shopRow.currencyCode,
+    loggedIn: customerId !== null,
+    member: active ? { available: active.pointsAvailable, pending: active.pointsPending, lifetimeEarned: active.lifetimeEarned } : null,
+    rewards: shopRow.programEnabled ? await rewardOffersFor(shop, locale, customerId === null ? null : (active?.pointsAvailable ?? 0)) : [],
+  };
 }

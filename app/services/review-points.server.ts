@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Member, Shop } from "@prisma/client";
 import { z } from "zod";
 import { reviewPoints } from "~/domain/actions";
+import { shopifyIdSchema } from "~/domain/payload";
 import { EarningProgramError, parseEarningProgram } from "~/domain/program";
 import { localDateKey, localDayBounds } from "~/domain/time";
 import * as ledger from "~/models/ledger.server";
@@ -21,28 +22,8 @@ import { gatewayForShop } from "./shop-gateway.server";
 // advisory lock (the key order earning uses for its per-day cap), so parallel calls cannot both
 // see room under the limit; the ledger key makes a review pay once whatever the timing.
 
-const MAX_SHOPIFY_ID_DIGITS = 18;
 const MAX_REVIEW_ID_LENGTH = 255;
 const MAX_LEDGER_KEY_LENGTH = 255;
-
-function shopifyIdSchema(resource: "Customer" | "Product") {
-  const pattern = new RegExp(`^(?:gid://shopify/${resource}/)?(\\d{1,${MAX_SHOPIFY_ID_DIGITS}})$`);
-  const message = `must be a Shopify ${resource.toLowerCase()} id: up to ${MAX_SHOPIFY_ID_DIGITS} digits, as a string or a number, or gid://shopify/${resource}/<id>`;
-  return z.unknown().transform((value, ctx) => {
-    if (value === undefined || value === null) {
-      ctx.addIssue({ code: "custom", message: "is required" });
-      return z.NEVER;
-    }
-    // A JSON number beyond 2^53 reaches us as its exact digits (parseExactJson), never rounded.
-    const text = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : typeof value === "string" ? value.trim() : "";
-    const match = pattern.exec(text);
-    if (!match || BigInt(match[1]) === 0n) {
-      ctx.addIssue({ code: "custom", message });
-      return z.NEVER;
-    }
-    return BigInt(match[1]);
-  });
-}
 
 const reviewIdSchema = z.unknown().transform((value, ctx) => {
   if (value === undefined || value === null) {
