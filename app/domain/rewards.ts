@@ -46,22 +46,24 @@ export interface RewardRecord {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The admin form: strings in, a checked reward out, one message per field.
+// The admin form: strings in, a checked reward out, one error per field. Errors are short codes
+// the admin translates (rewards.errors.<code>).
 
 const blank = (v: unknown) => (v === null || v === undefined || (typeof v === "string" && v.trim() === "") ? undefined : v);
 const trimmed = (v: unknown) => (typeof v === "string" ? v.trim() : v);
 const checkbox = z.preprocess((v) => v === true || v === "true" || v === "on" || v === "1", z.boolean());
-const wholeNumber = (min: number, max: number) => z.preprocess(blank, z.coerce.number().int("must be a whole number").min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
-const optionalWholeNumber = (min: number, max: number) => z.preprocess(blank, z.coerce.number().int("must be a whole number").min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).optional());
-const amountText = z.preprocess(trimmed, z.string().regex(/^\d{1,9}(\.\d{1,3})?$/, 'must be an amount such as "5" or "4.99"'));
+const number = (min: number, max: number) => z.coerce.number({ message: "wholeNumber" }).int("wholeNumber").min(min, "tooSmall").max(max, "tooLarge");
+const wholeNumber = (min: number, max: number) => z.preprocess(blank, number(min, max));
+const optionalWholeNumber = (min: number, max: number) => z.preprocess(blank, number(min, max).optional());
+const amountText = z.preprocess(trimmed, z.string().regex(/^\d{1,9}(\.\d{1,3})?$/, "amount"));
 const optionalAmount = z.preprocess(blank, amountText.optional());
-const optionalDate = z.preprocess(blank, z.coerce.date({ message: "must be a date" }).optional());
-const localeText = (max: number) => z.record(z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/), z.string().trim().max(max, `must be at most ${max} characters`));
+const optionalDate = z.preprocess(blank, z.coerce.date({ message: "date" }).optional());
+const localeText = (max: number) => z.record(z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, "language"), z.string().trim().max(max, "tooLong"));
 const variantIdSchema = z.preprocess(blank, z.unknown().optional()).transform((value, ctx) => {
   if (value === undefined) return undefined;
   const match = /^(?:gid:\/\/shopify\/ProductVariant\/)?(\d{1,19})$/.exec(String(value).trim());
   if (!match) {
-    ctx.addIssue({ code: "custom", message: "must be a product variant id (a number or gid://shopify/ProductVariant/…)" });
+    ctx.addIssue({ code: "custom", message: "variantId" });
     return z.NEVER;
   }
   return BigInt(match[1]);
@@ -69,7 +71,7 @@ const variantIdSchema = z.preprocess(blank, z.unknown().optional()).transform((v
 
 export const rewardInputSchema = z
   .object({
-    type: z.enum(REWARD_TYPES, { message: "choose a reward type" }),
+    type: z.enum(REWARD_TYPES, { message: "type" }),
     enabled: checkbox.default(true),
     pointsCost: optionalWholeNumber(1, MAX_REWARD_POINTS),
     amount: optionalAmount,
@@ -96,7 +98,7 @@ export const rewardInputSchema = z
     description: localeText(MAX_DESCRIPTION).default({}),
   })
   .superRefine((r, ctx) => {
-    const need = (field: keyof typeof r, message = "is required for this reward type") => {
+    const need = (field: keyof typeof r, message = "required") => {
       if (r[field] === undefined) ctx.addIssue({ code: "custom", path: [field], message });
     };
     if (r.type !== "POINTS_SLIDER") need("pointsCost");
@@ -106,18 +108,18 @@ export const rewardInputSchema = z
     if (r.type === "POINTS_SLIDER") {
       for (const f of ["sliderPointsPerUnit", "sliderUnitAmount", "sliderStep", "sliderMin", "sliderMax"] as const) need(f);
       if (r.sliderMin !== undefined && r.sliderMax !== undefined && r.sliderMin > r.sliderMax) {
-        ctx.addIssue({ code: "custom", path: ["sliderMax"], message: "must be at least the minimum" });
+        ctx.addIssue({ code: "custom", path: ["sliderMax"], message: "sliderMaxBelowMin" });
       }
       if (r.sliderMin !== undefined && r.sliderMax !== undefined && r.sliderStep !== undefined && (r.sliderMax - r.sliderMin) % r.sliderStep !== 0) {
-        ctx.addIssue({ code: "custom", path: ["sliderStep"], message: "must divide the range from minimum to maximum" });
+        ctx.addIssue({ code: "custom", path: ["sliderStep"], message: "sliderStep" });
       }
     }
-    if (r.amount !== undefined && Number(r.amount) <= 0) ctx.addIssue({ code: "custom", path: ["amount"], message: "must be greater than 0" });
+    if (r.amount !== undefined && Number(r.amount) <= 0) ctx.addIssue({ code: "custom", path: ["amount"], message: "positive" });
     if (r.sliderUnitAmount !== undefined && Number(r.sliderUnitAmount) <= 0) {
-      ctx.addIssue({ code: "custom", path: ["sliderUnitAmount"], message: "must be greater than 0" });
+      ctx.addIssue({ code: "custom", path: ["sliderUnitAmount"], message: "positive" });
     }
-    if (r.startsAt && r.endsAt && r.startsAt >= r.endsAt) ctx.addIssue({ code: "custom", path: ["endsAt"], message: "must be after the start" });
-    if (!Object.values(r.title).some((t) => t !== "")) ctx.addIssue({ code: "custom", path: ["title"], message: "enter a title" });
+    if (r.startsAt && r.endsAt && r.startsAt >= r.endsAt) ctx.addIssue({ code: "custom", path: ["endsAt"], message: "endBeforeStart" });
+    if (!Object.values(r.title).some((t) => t !== "")) ctx.addIssue({ code: "custom", path: ["title"], message: "titleRequired" });
   });
 
 export type RewardInput = z.output<typeof rewardInputSchema>;
@@ -155,7 +157,7 @@ export function normalizeRewardInput(input: RewardInput) {
   };
 }
 
-/** Money fields must also fit the shop's currency (no cents in JPY). */
+/** Money fields must also fit the shop's currency (no cents in JPY): field → error code. */
 export function currencyIssues(input: RewardInput, currency: string): Record<string, string> {
   const issues: Record<string, string> = {};
   for (const field of ["amount", "maxAmount", "sliderUnitAmount", "minimumSubtotal"] as const) {
@@ -164,7 +166,7 @@ export function currencyIssues(input: RewardInput, currency: string): Record<str
     try {
       parseMoney(value, currency);
     } catch (error) {
-      if (error instanceof MoneyFormatError) issues[field] = `has more decimals than ${currency} allows`;
+      if (error instanceof MoneyFormatError) issues[field] = "currencyDecimals";
       else throw error;
     }
   }

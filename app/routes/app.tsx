@@ -35,6 +35,7 @@ export default function AppLayout() {
             {t("nav.home")}
           </Link>
           <Link to="/app/members">{t("nav.members")}</Link>
+          <Link to="/app/rewards">{t("nav.rewards")}</Link>
           <Link to="/app/settings/api-keys">{t("nav.apiKeys")}</Link>
         </NavMenu>
       ) : (
@@ -49,6 +50,7 @@ export default function AppLayout() {
               <InlineStack gap="400">
                 <Link to="/app">{t("nav.home")}</Link>
                 <Link to="/app/members">{t("nav.members")}</Link>
+                <Link to="/app/rewards">{t("nav.rewards")}</Link>
                 <Link to="/app/settings/api-keys">{t("nav.apiKeys")}</Link>
               </InlineStack>
             </nav>

@@ -11,6 +11,7 @@ import {
   createCatalogIfEmpty,
   createReward,
   listRedeemableRewards,
+  RewardChangeRefusedError,
   updateReward,
   type RewardData,
 } from "~/models/reward.server";
@@ -26,7 +27,8 @@ function fieldErrors(error: z.ZodError): RewardFieldErrors {
   const errors: RewardFieldErrors = {};
   for (const issue of error.issues) {
     const field = issue.path.length ? String(issue.path[0]) : "form";
-    errors[field] ??= issue.message;
+    // Codes from app/domain/rewards.ts; zod's own (e.g. a wrong type) map to "invalid".
+    errors[field] ??= /^[a-zA-Z]+$/.test(issue.message) && !issue.message.includes(" ") ? issue.message : "invalid";
   }
   return errors;
 }
@@ -36,12 +38,17 @@ export async function saveReward(shop: string, raw: unknown, actor: string, rewa
   const parsed = rewardInputSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
   const shopRow = await getShop(shop);
-  if (!shopRow) return { ok: false, errors: { form: "The shop is not installed" } };
+  if (!shopRow) return { ok: false, errors: { form: "notInstalled" } };
   const moneyIssues = currencyIssues(parsed.data, shopRow.currencyCode);
   if (Object.keys(moneyIssues).length) return { ok: false, errors: moneyIssues };
   const data = normalizeRewardInput(parsed.data);
-  const reward = rewardId ? await updateReward(shop, rewardId, data, actor) : await createReward(shop, data, actor);
-  return { ok: true, rewardId: reward.id };
+  try {
+    const reward = rewardId ? await updateReward(shop, rewardId, data, actor) : await createReward(shop, data, actor);
+    return { ok: true, rewardId: reward.id };
+  } catch (error) {
+    if (error instanceof RewardChangeRefusedError && error.code === "stock_below_issued") return { ok: false, errors: { stockTotal: "stockBelowIssued" } };
+    throw error;
+  }
 }
 
 /** What a shopper may redeem now; `availablePoints` null for a guest (affordability unknown). */
