@@ -3,6 +3,7 @@ import prisma from "~/db.server";
 import { closeQueues } from "~/jobs/queue.server";
 import { closeAdvisoryLocks } from "./advisory-lock.server";
 import { logger } from "./logger.server";
+import { closeRateLimiter } from "./rate-limit.server";
 
 // remix-serve answers SIGTERM/SIGINT by closing its HTTP server, but the process only exits once
 // nothing else holds it open: PostgreSQL pools and Redis connections would keep it running until
@@ -19,7 +20,7 @@ if (!global.__loyalnestShutdownHook) {
       const GRACE_MS = config().SHUTDOWN_GRACE_MS;
       logger.info({ signal, graceMs: GRACE_MS }, "shutting down: closing connections after in-flight requests");
       setTimeout(() => {
-        void Promise.allSettled([prisma.$disconnect(), closeQueues(), closeAdvisoryLocks()]);
+        void Promise.allSettled([prisma.$disconnect(), closeQueues(), closeAdvisoryLocks(), closeRateLimiter()]);
       }, GRACE_MS).unref();
     });
   }

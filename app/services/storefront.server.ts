@@ -1,0 +1,259 @@
+import type { LedgerEntry } from "@prisma/client";
+import { currencyExponent } from "~/domain/money";
+import { isBeforeEnd, isOnOrAfterStart, parseEarningProgram, type EarningProgram } from "~/domain/program";
+import { findTimeWindow } from "~/domain/windows";
+import * as ledger from "~/models/ledger.server";
+import { findMemberByCustomerId } from "~/models/member.server";
+import { getShop, type ShopRecord } from "~/models/shop.server";
+
+// What the theme widget shows, through the app proxy. Two answers:
+// - the program (public, the same for every shopper of a shop and language, so it is cacheable):
+//   ways to earn, the purchase rule the product block estimates points with, and rewards;
+// - the member (private): balances, recent history, and later affordable rewards and codes.
+//
+// A logged-in customer without a Member row (a customer from before the install who has not
+// ordered yet, or whose customers/create webhook is still queued) sees the member view with zero
+// balances: the store account is the membership. Reads never create members; the webhook or the
+// first order does, with the signup points the program gives.
+
+export const HISTORY_ITEMS = 10;
+// Resolutions (a pending earning posted, a hold captured) are folded into the row they resolve, so
+// more rows are read than shown.
+const HISTORY_ENTRIES_READ = 30;
+
+export type ActionName = "signup" | "newsletter" | "birthday" | "review";
+const ACTION_NAMES: readonly ActionName[] = ["signup", "newsletter", "birthday", "review"];
+
+export interface StorefrontCampaign {
+  multiplier: string;
+  /** Empty lists: the campaign covers every product. */
+  productIds: string[];
+  collectionIds: string[];
+  productTags: string[];
+}
+
+/**
+ * The purchase rule as the product block needs it to estimate "earn N points" for one product,
+ * evaluated now (a 60-second cache is short next to date ranges and happy hours).
+ */
+export interface StorefrontPurchaseRule {
+  pointsPerUnit: string;
+  rounding: EarningProgram["purchase"]["rounding"];
+  /** Shop-currency minor units per whole unit: 10^exponent. */
+  currencyExponent: number;
+  minimumOrder: string | null;
+  includeGiftCards: boolean;
+  /** False outside the program's date range or time windows: nothing earns right now. */
+  activeNow: boolean;
+  /** Customer-tag conditions decide who earns; they are not published, so no estimate is shown. */
+  eligibleCustomersOnly: boolean;
+  products: { include: string[]; exclude: string[] };
+  collections: { include: string[]; exclude: string[] };
+  productTags: { include: string[]; exclude: string[] };
+  /** Campaigns running now; each product takes the highest multiplier among those covering it. */
+  campaigns: StorefrontCampaign[];
+  perOrderCap: number | null;
+}
+
+export interface StorefrontProgram {
+  shop: string;
+  locale: string;
+  programEnabled: boolean;
+  pointsName: string;
+  currency: string;
+  /** Days purchase points stay pending before they can be spent. */
+  pendingDays: number;
+  purchase: StorefrontPurchaseRule | null;
+  actions: { action: ActionName; points: number }[];
+}
+
+export type HistoryType =
+  | "purchase"
+  | ActionName
+  | "earn"
+  | "adjustment"
+  | "import"
+  | "referral"
+  | "bonus"
+  | "refund"
+  | "order_cancelled"
+  | "reversal"
+  | "expired"
+  | "redeemed"
+  | "redemption_released"
+  | "redemption_returned";
+
+export interface HistoryItem {
+  id: string;
+  type: HistoryType;
+  /** Signed from the shopper's side: + earned or returned, − spent or taken back. */
+  points: number;
+  /** pending: not spendable yet; cancelled: a pending earning that was voided (never spendable). */
+  status: "pending" | "posted" | "cancelled";
+  date: string;
+}
+
+export interface StorefrontMember {
+  customerId: string;
+  /** False for a customer without a member row yet (see the header): balances are zero. */
+  enrolled: boolean;
+  available: number;
+  pending: number;
+  lifetimeEarned: number;
+  history: HistoryItem[];
+}
+
+function isInstalled(shop: ShopRecord | null): shop is ShopRecord {
+  return shop !== null && shop.installState === "INSTALLED";
+}
+
+function resolveLocale(requested: string | null, shop: ShopRecord): string {
+  return requested ?? shop.primaryLocale;
+}
+
+/** The program as the storefront may see it now; pure, for tests and the route. */
+export function storefrontPurchaseRule(program: EarningProgram, currency: string, timeZone: string, now: Date): StorefrontPurchaseRule | null {
+  const { purchase, conditions } = program;
+  if (!purchase.enabled) return null;
+  const range = conditions.dateRange;
+  const inRange =
+    !range ||
+    ((range.start === undefined || isOnOrAfterStart(now, range.start, timeZone)) && (range.end === undefined || isBeforeEnd(now, range.end, timeZone)));
+  const inWindow = conditions.timeWindows.length === 0 || findTimeWindow(now, conditions.timeWindows, timeZone) >= 0;
+  const campaigns = program.multipliers.campaigns
+    .filter(
+      (c) =>
+        c.enabled &&
+        (c.startsAt === undefined || isOnOrAfterStart(now, c.startsAt, timeZone)) &&
+        (c.endsAt === undefined || isBeforeEnd(now, c.endsAt, timeZone)) &&
+        (c.timeWindows.length === 0 || findTimeWindow(now, c.timeWindows, timeZone) >= 0),
+    )
+    .map((c) => ({
+      multiplier: c.multiplier,
+      productIds: c.scope?.productIds ?? [],
+      collectionIds: c.scope?.collectionIds ?? [],
+      productTags: c.scope?.productTags ?? [],
+    }));
+  return {
+    pointsPerUnit: purchase.pointsPerUnit,
+    rounding: purchase.rounding,
+    currencyExponent: currencyExponent(currency),
+    minimumOrder: purchase.minimumOrder ?? null,
+    includeGiftCards: purchase.includeGiftCards,
+    activeNow: inRange && inWindow,
+    eligibleCustomersOnly: conditions.customerTags.include.length + conditions.customerTags.exclude.length > 0,
+    products: conditions.products,
+    collections: conditions.collections,
+    productTags: conditions.productTags,
+    campaigns,
+    perOrderCap: program.caps.perOrderCap ?? null,
+  };
+}
+
+export function storefrontActions(program: EarningProgram): StorefrontProgram["actions"] {
+  return ACTION_NAMES.filter((name) => program.actions[name].enabled && program.actions[name].points > 0).map((name) => ({
+    action: name,
+    points: program.actions[name].points,
+  }));
+}
+
+function programOf(shop: ShopRecord): EarningProgram | null {
+  try {
+    return parseEarningProgram(shop.earningRules);
+  } catch {
+    // A stored program that no longer parses shows no earning rules rather than failing the widget.
+    return null;
+  }
+}
+
+/** The public program for a shop and language; null when the shop is not installed. */
+export async function storefrontProgram(shopDomain: string, requestedLocale: string | null, now = new Date()): Promise<StorefrontProgram | null> {
+  const shop = await getShop(shopDomain);
+  if (!isInstalled(shop)) return null;
+  const program = programOf(shop);
+  return {
+    shop: shop.domain,
+    locale: resolveLocale(requestedLocale, shop),
+    programEnabled: shop.programEnabled,
+    pointsName: shop.pointsName,
+    currency: shop.currencyCode,
+    pendingDays: shop.pendingDays,
+    purchase: program ? storefrontPurchaseRule(program, shop.currencyCode, shop.ianaTimezone, now) : null,
+    actions: program ? storefrontActions(program) : [],
+  };
+}
+
+function historyType(entry: LedgerEntry): HistoryType {
+  switch (entry.kind) {
+    case "EARN": {
+      const action = ACTION_NAMES.find((name) => name === entry.reason);
+      if (action) return action;
+      return entry.orderId !== null || entry.reason === "order" ? "purchase" : "earn";
+    }
+    case "ADJUST":
+      return "adjustment";
+    case "IMPORT":
+      return "import";
+    case "REFERRAL":
+      return "referral";
+    case "CAMPAIGN":
+      return "bonus";
+    case "REVERSAL":
+      return entry.reason === "refund" ? "refund" : entry.reason === "order_cancelled" ? "order_cancelled" : "reversal";
+    case "EXPIRE":
+      return "expired";
+    case "REDEEM_HOLD":
+    case "REDEEM_CAPTURE":
+      return "redeemed";
+    case "REDEEM_VOID":
+      return "redemption_released";
+    case "REDEEM_RETURN":
+      return "redemption_returned";
+  }
+}
+
+/**
+ * A shopper's history from ledger entries (newest first): one row per thing that happened. A
+ * pending earning and the entry that later posts or voids it are one row with the current state;
+ * captures move no points and are not shown. Merchant notes (`reason` on adjustments) stay private.
+ */
+export function historyItems(entries: readonly LedgerEntry[], limit = HISTORY_ITEMS): HistoryItem[] {
+  const shown = new Set(entries.map((e) => e.id));
+  const resolution = new Map<bigint, LedgerEntry>();
+  for (const entry of entries) if (entry.pendingId !== null && entry.kind === "EARN") resolution.set(entry.pendingId, entry);
+
+  const items: HistoryItem[] = [];
+  for (const entry of entries) {
+    if (items.length >= limit) break;
+    if (entry.kind === "REDEEM_CAPTURE") continue;
+    if (entry.kind === "EARN" && entry.pendingId !== null) {
+      // Folded into the pending row when that row is in view; a voided earning alone moves nothing.
+      if (shown.has(entry.pendingId) || entry.status === "VOIDED") continue;
+    }
+    let status: HistoryItem["status"] = entry.status === "PENDING" && entry.kind === "EARN" ? "pending" : "posted";
+    if (entry.kind === "EARN" && entry.status === "PENDING") {
+      const resolved = resolution.get(entry.id);
+      if (resolved) status = resolved.status === "VOIDED" ? "cancelled" : "posted";
+    }
+    items.push({ id: entry.id.toString(), type: historyType(entry), points: entry.points, status, date: entry.createdAt.toISOString() });
+  }
+  return items;
+}
+
+/** The member's balances and history; null when the shop is not installed. */
+export async function storefrontMember(shopDomain: string, customerId: bigint): Promise<StorefrontMember | null> {
+  const [shop, member] = await Promise.all([getShop(shopDomain), findMemberByCustomerId(shopDomain, customerId)]);
+  if (!isInstalled(shop)) return null;
+  if (!member || member.state !== "ACTIVE") {
+    return { customerId: customerId.toString(), enrolled: false, available: 0, pending: 0, lifetimeEarned: 0, history: [] };
+  }
+  const { entries } = await ledger.listEntries(shopDomain, member.id, { take: HISTORY_ENTRIES_READ });
+  return {
+    customerId: customerId.toString(),
+    enrolled: true,
+    available: member.pointsAvailable,
+    pending: member.pointsPending,
+    lifetimeEarned: member.lifetimeEarned,
+    history: historyItems(entries),
+  };
+}

@@ -1,0 +1,102 @@
+import { json } from "@remix-run/node";
+import { authenticate } from "~/shopify.server";
+import { rateLimiter, type RateLimitRule, type RateLimitSubject } from "./rate-limit.server";
+
+// The storefront door: Shopify forwards /apps/loyalnest/* to /proxy/* and signs the query
+// (shop, logged_in_customer_id, path_prefix, timestamp, signature). The signature is the ONLY
+// source of identity: a customer id from anywhere else (body, cookie, header) is never read.
+// Every refusal is `{error: {code, message}}` and happens before anything is read or written.
+
+/** Shopify signs each forwarded request; an older signature may be a captured URL replayed. */
+export const PROXY_SIGNATURE_MAX_AGE_SECONDS = 90;
+
+const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
+// Shopify customer ids are positive 64-bit integers.
+const CUSTOMER_ID = /^[1-9]\d{0,18}$/;
+const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$/;
+
+export const NO_STORE = "private, no-store";
+
+export interface ProxyIdentity {
+  shop: string;
+  /** From the signed `logged_in_customer_id`; null for a guest. */
+  customerId: bigint | null;
+  /** The shopper's address as Shopify's proxy reports it (first X-Forwarded-For entry). */
+  clientIp: string | null;
+  /** The storefront language the widget asked for (`locale`), when well-formed. */
+  locale: string | null;
+}
+
+export type ProxyAuthResult = { ok: true; identity: ProxyIdentity } | { ok: false; response: Response };
+
+export function proxyError(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+  return json({ error: { code, message } }, { status, headers: { "Cache-Control": NO_STORE, ...headers } });
+}
+
+const unauthorized = (message: string) => ({ ok: false as const, response: proxyError(401, "unauthorized", message) });
+
+function clientIpOf(request: Request): string | null {
+  const first = request.headers.get("X-Forwarded-For")?.split(",")[0]?.trim();
+  return first && first.length <= 64 ? first : null;
+}
+
+/**
+ * Verifies Shopify's app-proxy signature and its age, and reads who is asking. A forged,
+ * tampered or stale request gets 401 with nothing read.
+ */
+export async function authenticateProxyRequest(request: Request, nowMs: number = Date.now()): Promise<ProxyAuthResult> {
+  const params = new URL(request.url).searchParams;
+  // Checked here as well as in the library: the refusal must not depend on its tolerance.
+  const timestamp = params.get("timestamp") ?? "";
+  const age = Math.trunc(nowMs / 1000) - Number(timestamp);
+  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(age) > PROXY_SIGNATURE_MAX_AGE_SECONDS) {
+    return unauthorized("The request is not signed by Shopify, or its signature has expired");
+  }
+  try {
+    await authenticate.public.appProxy(request);
+  } catch (thrown) {
+    // The library throws a 400 Response for a bad or missing signature.
+    if (thrown instanceof Response) return unauthorized("The request is not signed by Shopify, or its signature has expired");
+    throw thrown;
+  }
+  const shop = params.get("shop") ?? "";
+  const customer = params.get("logged_in_customer_id") ?? "";
+  if (!SHOP_DOMAIN.test(shop) || (customer !== "" && !CUSTOMER_ID.test(customer))) {
+    return unauthorized("The request is not signed by Shopify, or its signature has expired");
+  }
+  const locale = params.get("locale");
+  return {
+    ok: true,
+    identity: {
+      shop,
+      customerId: customer === "" ? null : BigInt(customer),
+      clientIp: clientIpOf(request),
+      locale: locale && LOCALE.test(locale) ? locale : null,
+    },
+  };
+}
+
+/** Reads: generous, a shopper opening the panel makes two requests. */
+export const PROXY_READ_LIMITS = {
+  perCustomer: { name: "proxy-read-customer", limit: 120, windowMs: 60_000 },
+  perIp: { name: "proxy-read-ip", limit: 300, windowMs: 60_000 },
+} satisfies Record<string, RateLimitRule>;
+
+/** Redeeming creates a code in Shopify: a few a minute is plenty for a person. */
+export const PROXY_REDEEM_LIMITS = {
+  perCustomer: { name: "proxy-redeem-customer", limit: 10, windowMs: 60_000 },
+  perIp: { name: "proxy-redeem-ip", limit: 30, windowMs: 60_000 },
+} satisfies Record<string, RateLimitRule>;
+
+/** Counts the request per customer and per IP; a 429 response with Retry-After when over. */
+export async function limitProxyRequest(
+  identity: ProxyIdentity,
+  limits: { perCustomer: RateLimitRule; perIp: RateLimitRule },
+): Promise<Response | null> {
+  const subjects: RateLimitSubject[] = [];
+  if (identity.customerId !== null) subjects.push({ rule: limits.perCustomer, id: `${identity.shop}:${identity.customerId}` });
+  if (identity.clientIp !== null) subjects.push({ rule: limits.perIp, id: `${identity.shop}:${identity.clientIp}` });
+  const decision = await rateLimiter().hit(subjects);
+  if (decision.allowed) return null;
+  return proxyError(429, "rate_limited", "Too many requests; try again shortly", { "Retry-After": String(decision.retryAfterSeconds) });
+}
