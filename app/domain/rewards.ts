@@ -305,3 +305,26 @@ export function rewardOffer(reward: RewardRecord, locale: string, shopLocale: st
     endsAt: reward.endsAt ? reward.endsAt.toISOString() : null,
   };
 }
+
+/** A sensible first catalog, priced on the default earning rate (5 points per unit of currency). */
+export function starterCatalog(currency: string): ReturnType<typeof normalizeRewardInput>[] {
+  const zeroDecimals = currency === "JPY" || currency === "KRW";
+  const money = (units: number) => (zeroDecimals ? String(units * 100) : units.toFixed(2));
+  const base = {
+    enabled: true, percentage: undefined, maxAmount: undefined, variantId: undefined, productTitle: undefined,
+    sliderPointsPerUnit: undefined, sliderUnitAmount: undefined, sliderStep: undefined, sliderMin: undefined, sliderMax: undefined,
+    minimumSubtotal: undefined, startsAt: undefined, endsAt: undefined, stockTotal: undefined, perCustomerLimit: undefined,
+    codeExpiryDays: 30, combinesWithOrder: false, combinesWithProduct: false, combinesWithShipping: true, tierId: undefined, description: {},
+  };
+  return [
+    normalizeRewardInput({ ...base, type: "FIXED_AMOUNT", pointsCost: 500, amount: money(5), title: { en: `${money(5)} ${currency} off`, fr: `${money(5)} ${currency} de réduction`, ar: `خصم ${money(5)} ${currency}` } }),
+    normalizeRewardInput({ ...base, type: "FREE_SHIPPING", pointsCost: 750, title: { en: "Free shipping", fr: "Livraison offerte", ar: "شحن مجاني" } }),
+    normalizeRewardInput({ ...base, type: "PERCENTAGE", pointsCost: 1500, percentage: 10, maxAmount: money(50), title: { en: "10% off your order", fr: "10 % de réduction", ar: "خصم 10٪ على طلبك" } }),
+    normalizeRewardInput({
+      ...base, type: "POINTS_SLIDER", pointsCost: undefined, sliderPointsPerUnit: 100, sliderUnitAmount: money(1), sliderStep: 100, sliderMin: 100, sliderMax: 5000,
+      title: { en: "Use your points", fr: "Utilisez vos points", ar: "استخدم نقاطك" },
+      description: { en: `Every 100 points take ${money(1)} ${currency} off.`, fr: `Chaque tranche de 100 points retire ${money(1)} ${currency}.`, ar: `كل 100 نقطة تخصم ${money(1)} ${currency}.` },
+    }),
+  ];
+}
+

@@ -34,7 +34,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function MemberPage() {
-  const { member, history, nextCursor, orders, requestId } = useLoaderData<typeof loader>();
+  const { member, history, nextCursor, orders, redemptions, requestId } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const { t, i18n } = useTranslation();
@@ -93,6 +93,29 @@ export default function MemberPage() {
                     <Link to={`?cursor=${nextCursor}`}>{t("members.next")}</Link>
                   </div>
                 ) : null}
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">{t("member.redemptions.heading")}</Text>
+                {redemptions.length === 0 ? <Text as="p" tone="subdued">{t("member.redemptions.none")}</Text> : (
+                  <DataTable
+                    columnContentTypes={["text", "text", "text", "text", "numeric"]}
+                    headings={[t("dashboard.activity.when"), t("rewards.list.reward"), t("member.redemptions.code"), t("rewards.list.state"), t("member.points")]}
+                    rows={redemptions.map((r) => [
+                      date.format(new Date(r.createdAt)),
+                      r.title,
+                      <span key="code" dir="ltr">{r.code}</span>,
+                      <BlockStack key="status" gap="100">
+                        <span><Badge tone={r.status === "USED" ? "success" : r.status === "ISSUED" ? "info" : undefined}>{t(`member.redemptions.status.${r.status}`)}</Badge></span>
+                        <Text as="span" tone="subdued" variant="bodySm">
+                          {r.orderId ? t("member.redemptions.usedOn", { order: r.orderId }) : r.status === "ISSUED" ? t("member.redemptions.expires", { date: date.format(new Date(r.expiresAt)) }) : ""}
+                        </Text>
+                      </BlockStack>,
+                      "-" + number.format(r.points),
+                    ])}
+                  />
+                )}
               </BlockStack>
             </Card>
             <Card>

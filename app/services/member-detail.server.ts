@@ -1,6 +1,14 @@
 import * as ledger from "~/models/ledger.server";
 import { getMember } from "~/models/member.server";
 import { orderEarningsForMember } from "~/models/order-earning.server";
+import { listMemberRedemptionRows } from "~/models/redemption.server";
+import { decryptCode } from "~/utils/code-cipher.server";
+
+/** Staff see enough of a code to match a customer's question, not enough to spend it. */
+function maskedCode(cipher: string): string {
+  const code = decryptCode(cipher);
+  return code.replace(/[A-Z0-9](?=[A-Z0-9-]{2})/g, "•");
+}
 
 type TraceStepJson = { code: string; params: Record<string, unknown>; pointsAfter?: number };
 
@@ -8,9 +16,10 @@ type TraceStepJson = { code: string; params: Record<string, unknown>; pointsAfte
 export async function getMemberDetail(shop: string, memberId: string, { cursor }: { cursor?: string } = {}) {
   const member = await getMember(shop, memberId);
   if (!member) return null;
-  const [history, orders] = await Promise.all([
+  const [history, orders, redemptions] = await Promise.all([
     ledger.listEntries(shop, memberId, { cursor: cursor && /^\d+$/.test(cursor) ? BigInt(cursor) : undefined, take: 25 }),
     orderEarningsForMember(shop, memberId, { take: 25 }),
+    listMemberRedemptionRows(shop, memberId, 25),
   ]);
   const redacted = member.state === "REDACTED";
   return {
@@ -36,6 +45,16 @@ export async function getMemberDetail(shop: string, memberId: string, { cursor }
       createdAt: e.createdAt.toISOString(),
     })),
     nextCursor: history.nextCursor?.toString() ?? null,
+    redemptions: redemptions.map((r) => ({
+      id: r.id,
+      title: r.title,
+      points: r.points,
+      status: r.status,
+      code: maskedCode(r.codeCipher),
+      expiresAt: r.expiresAt.toISOString(),
+      orderId: r.orderId?.toString() ?? null,
+      createdAt: r.createdAt.toISOString(),
+    })),
     orders: orders.map((o) => ({
       orderId: o.orderId.toString(),
       orderName: o.orderName,

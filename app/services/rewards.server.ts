@@ -4,6 +4,7 @@ import {
   normalizeRewardInput,
   rewardInputSchema,
   rewardOffer,
+  starterCatalog,
   type RewardOffer,
   type RewardRecord,
 } from "~/domain/rewards";
@@ -13,7 +14,6 @@ import {
   listRedeemableRewards,
   RewardChangeRefusedError,
   updateReward,
-  type RewardData,
 } from "~/models/reward.server";
 import { getShop } from "~/models/shop.server";
 
@@ -57,28 +57,6 @@ export async function rewardOffersFor(shop: string, locale: string, availablePoi
   if (!shopRow) return [];
   const rewards = await listRedeemableRewards(shop, now);
   return rewards.map((r) => rewardOffer(r as RewardRecord, locale, shopRow.primaryLocale, shopRow.currencyCode, availablePoints));
-}
-
-/** A sensible first catalog, priced on the default earning rate (5 points per unit of currency). */
-export function starterCatalog(currency: string): RewardData[] {
-  const zeroDecimals = currency === "JPY" || currency === "KRW";
-  const money = (units: number) => (zeroDecimals ? String(units * 100) : units.toFixed(2));
-  const base = {
-    enabled: true, percentage: undefined, maxAmount: undefined, variantId: undefined, productTitle: undefined,
-    sliderPointsPerUnit: undefined, sliderUnitAmount: undefined, sliderStep: undefined, sliderMin: undefined, sliderMax: undefined,
-    minimumSubtotal: undefined, startsAt: undefined, endsAt: undefined, stockTotal: undefined, perCustomerLimit: undefined,
-    codeExpiryDays: 30, combinesWithOrder: false, combinesWithProduct: false, combinesWithShipping: true, tierId: undefined, description: {},
-  };
-  return [
-    normalizeRewardInput({ ...base, type: "FIXED_AMOUNT", pointsCost: 500, amount: money(5), title: { en: `${money(5)} ${currency} off`, fr: `${money(5)} ${currency} de réduction`, ar: `خصم ${money(5)} ${currency}` } }),
-    normalizeRewardInput({ ...base, type: "FREE_SHIPPING", pointsCost: 750, title: { en: "Free shipping", fr: "Livraison offerte", ar: "شحن مجاني" } }),
-    normalizeRewardInput({ ...base, type: "PERCENTAGE", pointsCost: 1500, percentage: 10, maxAmount: money(50), title: { en: "10% off your order", fr: "10 % de réduction", ar: "خصم 10٪ على طلبك" } }),
-    normalizeRewardInput({
-      ...base, type: "POINTS_SLIDER", pointsCost: undefined, sliderPointsPerUnit: 100, sliderUnitAmount: money(1), sliderStep: 100, sliderMin: 100, sliderMax: 5000,
-      title: { en: "Use your points", fr: "Utilisez vos points", ar: "استخدم نقاطك" },
-      description: { en: `Every 100 points take ${money(1)} ${currency} off.`, fr: `Chaque tranche de 100 points retire ${money(1)} ${currency}.`, ar: `كل 100 نقطة تخصم ${money(1)} ${currency}.` },
-    }),
-  ];
 }
 
 export async function installStarterCatalog(shop: string, actor: string): Promise<number> {

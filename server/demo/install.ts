@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@prisma/client";
 import { Session } from "@shopify/shopify-api";
+import { starterCatalog } from "../../app/domain/rewards";
 import { PrismaSessionStorage } from "../../app/models/session-storage.server";
 
 // Installing the demo shop is what Shopify's OAuth would leave behind: the Shop row and the
@@ -42,6 +43,10 @@ export async function installDemoShop(prisma: PrismaClient, install: DemoInstall
       accessToken: install.accessToken,
     }),
   );
+  // A new demo shop starts with the starter rewards a merchant is offered at onboarding.
+  if (!existing && (await prisma.reward.count({ where: { shop: install.shop } })) === 0) {
+    await prisma.reward.createMany({ data: starterCatalog(DEMO_SHOP_PROFILE.currencyCode).map((r) => ({ ...r, shop: install.shop })) });
+  }
   return { created: !existing };
 }
 
