@@ -157,8 +157,8 @@ export function cartInput(spec: CartSpec) {
         quantity: line.quantity ?? 1,
         cost: { amountPerQuantity: { amount: line.price } },
         merchandise: line.custom
-          ? { __typename: "CustomProduct" }
-          : { __typename: "ProductVariant", id: line.variantId ?? `gid://shopify/ProductVariant/${9000 + index}` },
+          ? { __typename: "CustomProduct" as const }
+          : { __typename: "ProductVariant" as const, id: line.variantId ?? `gid://shopify/ProductVariant/${9000 + index}` },
       })),
     },
     presentmentCurrencyRate: spec.rate ?? "1.0",
