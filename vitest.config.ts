@@ -13,5 +13,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // The UI-extension tester imports the extension module itself; inlined, that import goes through Vite (TSX, Preact JSX).
+    server: { deps: { inline: ["@shopify/ui-extensions-tester"] } },
   },
 });
