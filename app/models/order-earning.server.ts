@@ -40,6 +40,7 @@ export interface OrderEarningCreate {
   trace?: Prisma.InputJsonValue;
   basis?: Prisma.InputJsonValue | null;
   guestOrder?: Prisma.InputJsonValue | null;
+  orderSnapshot?: Prisma.InputJsonValue | null;
   earnEntryId?: bigint | null;
   availableAt?: Date | null;
   guestEmailHash?: string | null;
@@ -53,13 +54,13 @@ export async function createOrderEarning(shop: string, orderId: bigint, data: Or
   const rows = await prisma.$queryRaw<OrderEarning[]>`
     INSERT INTO "OrderEarning" ("shop", "orderId", "orderName", "customerId", "memberId", "status", "orderedAt",
       "currencyCode", "eligibleBase", "points", "trace", "basis", "guestOrder", "earnEntryId", "availableAt",
-      "guestEmailHash", "cancelledAt", "createdAt", "updatedAt")
+      "guestEmailHash", "cancelledAt", "orderSnapshot", "createdAt", "updatedAt")
     VALUES (${shop}, ${orderId}::bigint, ${data.orderName ?? null}::text, ${data.customerId ?? null}::bigint,
       ${data.memberId ?? null}::text, ${data.status}::"OrderEarningStatus", ${data.orderedAt}::timestamp(3),
       ${data.currencyCode}, ${data.eligibleBase ?? "0"}, ${data.points ?? 0}::int, ${jsonText(data.trace) ?? "[]"}::jsonb,
       ${jsonText(data.basis)}::jsonb, ${jsonText(data.guestOrder)}::jsonb, ${data.earnEntryId ?? null}::bigint,
       ${data.availableAt ?? null}::timestamp(3), ${data.guestEmailHash ?? null}::text, ${data.cancelledAt ?? null}::timestamp(3),
-      ${now}::timestamp(3), ${now}::timestamp(3))
+      ${jsonText(data.orderSnapshot)}::jsonb, ${now}::timestamp(3), ${now}::timestamp(3))
     RETURNING *`;
   return rows[0];
 }
@@ -127,4 +128,67 @@ export async function duePendingEarnings(now: Date, take = 500) {
     take,
     select: { shop: true, orderId: true },
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Analytics reads (the overview).
+
+export interface OrderRevenueDay {
+  memberOrders: number;
+  otherOrders: number;
+  /** Sums of orderTotal, exact decimal text in the shop's currency. */
+  memberRevenue: string;
+  otherRevenue: string;
+}
+
+export interface OrderRevenue {
+  /** One element per bucket between the boundaries. */
+  days: OrderRevenueDay[];
+  /** Orders of the range left out of the sums: no recorded total (test orders, or recorded before totals were kept). */
+  withoutTotal: number;
+  /** Orders of the range in another currency than the shop's (the shop changed currency): left out. */
+  otherCurrency: number;
+}
+
+/**
+ * Revenue of the orders placed between the first and last boundary, by the day they were placed
+ * (business time: orderedAt), split between members' orders (the order is credited to a member,
+ * including a guest order credited when its guest signed up) and everyone else's. Revenue is the
+ * order's total as charged; cancelled orders are left out, refunds are not deducted. Only orders
+ * LoyalNest received count (the shop's earning trigger: paid, or fulfilled).
+ */
+export async function orderRevenueByDay(shop: string, boundaries: readonly Date[], currency: string): Promise<OrderRevenue> {
+  if (boundaries.length < 2) throw new RangeError("at least two boundaries are needed");
+  const start = boundaries[0];
+  const end = boundaries[boundaries.length - 1];
+  const edges = boundaries.map((b) => b.toISOString());
+  const rows = await prisma.$queryRaw<{
+    bucket: number; memberOrders: bigint; otherOrders: bigint; memberRevenue: string; otherRevenue: string; withoutTotal: bigint; otherCurrency: bigint;
+  }[]>`
+    SELECT width_bucket("orderedAt", ${edges}::timestamp(3)[]) AS "bucket",
+      count(*) FILTER (WHERE "memberId" IS NOT NULL AND "orderTotal" IS NOT NULL AND "currencyCode" = ${currency}) AS "memberOrders",
+      count(*) FILTER (WHERE "memberId" IS NULL AND "orderTotal" IS NOT NULL AND "currencyCode" = ${currency}) AS "otherOrders",
+      COALESCE(sum("orderTotal") FILTER (WHERE "memberId" IS NOT NULL AND "currencyCode" = ${currency}), 0)::text AS "memberRevenue",
+      COALESCE(sum("orderTotal") FILTER (WHERE "memberId" IS NULL AND "currencyCode" = ${currency}), 0)::text AS "otherRevenue",
+      count(*) FILTER (WHERE "orderTotal" IS NULL) AS "withoutTotal",
+      count(*) FILTER (WHERE "orderTotal" IS NOT NULL AND "currencyCode" <> ${currency}) AS "otherCurrency"
+    FROM "OrderEarning"
+    WHERE "shop" = ${shop} AND "orderedAt" >= ${start}::timestamp(3) AND "orderedAt" < ${end}::timestamp(3) AND "status" <> 'CANCELLED'
+    GROUP BY 1`;
+  const days: OrderRevenueDay[] = Array.from({ length: boundaries.length - 1 }, () => ({ memberOrders: 0, otherOrders: 0, memberRevenue: "0", otherRevenue: "0" }));
+  let withoutTotal = 0;
+  let otherCurrency = 0;
+  for (const row of rows) {
+    withoutTotal += Number(row.withoutTotal);
+    otherCurrency += Number(row.otherCurrency);
+    const day = days[Number(row.bucket) - 1];
+    if (!day) continue;
+    Object.assign(day, {
+      memberOrders: Number(row.memberOrders),
+      otherOrders: Number(row.otherOrders),
+      memberRevenue: row.memberRevenue,
+      otherRevenue: row.otherRevenue,
+    });
+  }
+  return { days, withoutTotal, otherCurrency };
 }
