@@ -1,6 +1,6 @@
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { json } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { json, redirect } from "@remix-run/node";
+import { Link, Outlet, useLoaderData, useLocation, useRouteError } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, InlineStack, Page } from "@shopify/polaris";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
@@ -11,12 +11,19 @@ import { config } from "~/config.server";
 import { localeFromRequest } from "~/i18n/config";
 import { polarisTranslations } from "~/i18n/polaris";
 import { requireAdmin } from "~/services/admin-auth.server";
+import { NavigationProgress } from "~/components/admin-feedback";
+import { SetupBanner } from "~/components/SetupBanner";
+import { onboardingBannerState, onboardingRedirect } from "~/services/onboarding.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);
+  const onboarding = await onboardingBannerState(admin.shop);
+  const toOnboarding = onboardingRedirect(request, onboarding);
+  if (toOnboarding) throw redirect(toOnboarding);
   return json({
+    onboarding,
     apiKey: config().SHOPIFY_API_KEY,
     embedded: !admin.demo,
     demoShop: admin.demo ? admin.shop : null,
@@ -25,8 +32,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function AppLayout() {
-  const { apiKey, embedded, demoShop, locale } = useLoaderData<typeof loader>();
+  const { apiKey, embedded, demoShop, locale, onboarding } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
+  const { pathname } = useLocation();
   return (
     <AppProvider isEmbeddedApp={embedded} apiKey={apiKey} i18n={polarisTranslations[locale]}>
       {embedded ? (
@@ -36,7 +44,10 @@ export default function AppLayout() {
           </Link>
           <Link to="/app/members">{t("nav.members")}</Link>
           <Link to="/app/rewards">{t("nav.rewards")}</Link>
+          <Link to="/app/program">{t("nav.program")}</Link>
           <Link to="/app/settings/api-keys">{t("nav.apiKeys")}</Link>
+          <Link to="/app/privacy">{t("nav.privacy")}</Link>
+          {onboarding && !onboarding.done ? <Link to="/app/onboarding">{t("nav.onboarding")}</Link> : null}
         </NavMenu>
       ) : (
         // Same column as the pages below it.
@@ -51,12 +62,17 @@ export default function AppLayout() {
                 <Link to="/app">{t("nav.home")}</Link>
                 <Link to="/app/members">{t("nav.members")}</Link>
                 <Link to="/app/rewards">{t("nav.rewards")}</Link>
+                <Link to="/app/program">{t("nav.program")}</Link>
                 <Link to="/app/settings/api-keys">{t("nav.apiKeys")}</Link>
+                <Link to="/app/privacy">{t("nav.privacy")}</Link>
+                {onboarding && !onboarding.done ? <Link to="/app/onboarding">{t("nav.onboarding")}</Link> : null}
               </InlineStack>
             </nav>
           </BlockStack>
         </Page>
       )}
+      <NavigationProgress />
+      {onboarding && !onboarding.done && !pathname.startsWith("/app/onboarding") ? <SetupBanner completed={onboarding.completed} total={onboarding.total} /> : null}
       <Outlet />
     </AppProvider>
   );
