@@ -3,9 +3,11 @@ import { GraphQLError, type GraphQLFieldResolver } from "graphql";
 import {
   metafieldKey,
   nextGid,
+  type StandinAppDiscount,
   type StandinCodeDiscount,
   type StandinCollection,
   type StandinCustomer,
+  type StandinDiscountClass,
   type StandinEligibility,
   type StandinMetafield,
   type StandinProduct,
@@ -73,9 +75,15 @@ export const rootValue = {
     const discount = ctx.shop.discounts.get(id);
     return discount ? codeDiscountNodeView(discount, ctx) : null;
   },
+  codeDiscountNodeByCode: ({ code }: { code: string }, ctx: ResolverContext) => {
+    const discount = findDiscountByCode(ctx.shop, code);
+    return discount ? codeDiscountNodeView(discount, ctx) : null;
+  },
   metafieldsSet: ({ metafields }: { metafields: MetafieldsSetInput[] }, ctx: ResolverContext) => metafieldsSet(metafields, ctx),
   discountCodeBasicCreate: ({ basicCodeDiscount }: { basicCodeDiscount: DiscountCodeBasicInput }, ctx: ResolverContext) =>
     discountCodeBasicCreate(basicCodeDiscount, ctx),
+  discountCodeAppCreate: ({ codeAppDiscount }: { codeAppDiscount: DiscountCodeAppInput }, ctx: ResolverContext) =>
+    discountCodeAppCreate(codeAppDiscount, ctx),
   discountCodeDelete: ({ id }: { id: string }, ctx: ResolverContext) => discountCodeDelete(id, ctx),
 };
 
@@ -531,7 +539,7 @@ interface DiscountCustomersInput {
   remove?: string[] | null;
 }
 
-interface DiscountCodeBasicInput {
+interface CommonDiscountInput {
   title?: string | null;
   code?: string | null;
   startsAt?: string | null;
@@ -541,6 +549,9 @@ interface DiscountCodeBasicInput {
   combinesWith?: { orderDiscounts?: boolean | null; productDiscounts?: boolean | null; shippingDiscounts?: boolean | null } | null;
   customerSelection?: { all?: boolean | null; customers?: DiscountCustomersInput | null; customerSegments?: DiscountCustomersInput | null } | null;
   context?: { all?: "ALL" | null; customers?: DiscountCustomersInput | null; customerSegments?: DiscountCustomersInput | null } | null;
+}
+
+interface DiscountCodeBasicInput extends CommonDiscountInput {
   customerGets?: {
     value?: {
       percentage?: number | null;
@@ -564,23 +575,7 @@ function discountCodeBasicCreate(input: DiscountCodeBasicInput, ctx: ResolverCon
   const fail = (path: string[], message: string, code: string) =>
     userErrors.push({ field: ["basicCodeDiscount", ...path], message, code, extraInfo: null });
 
-  const code = input.code?.trim() ?? "";
-  if (!code) fail(["code"], "Code can't be blank", "BLANK");
-  else if (code.length > 255) fail(["code"], "Code is too long (maximum is 255 characters)", "TOO_LONG");
-  else if (/[\r\n]/.test(code)) fail(["code"], "Code can't contain newline characters.", "INVALID");
-  else if ([...ctx.shop.discounts.values()].some((d) => d.code.toLowerCase() === code.toLowerCase())) {
-    fail(["code"], "Code must be unique. Please try a different code.", "TAKEN");
-  }
-
-  const title = input.title?.trim() ?? "";
-  if (!title) fail(["title"], "Title can't be blank", "BLANK");
-  else if (title.length > 255) fail(["title"], "Title is too long (maximum is 255 characters)", "TOO_LONG");
-
-  if (!input.startsAt) fail(["startsAt"], "Starts at can't be blank", "BLANK");
-  if (input.startsAt && input.endsAt && Date.parse(input.endsAt) <= Date.parse(input.startsAt)) {
-    fail(["endsAt"], "Ends at needs to be after starts_at", "INVALID");
-  }
-  if (input.usageLimit != null && input.usageLimit < 1) fail(["usageLimit"], "Usage limit must be greater than 0", "GREATER_THAN");
+  const { code, title } = readCommonDiscountFields(input, ctx.shop, fail);
 
   const eligibility = readEligibility(input, ctx, fail);
   const value = readDiscountValue(input, fail);
@@ -610,6 +605,7 @@ function discountCodeBasicCreate(input: DiscountCodeBasicInput, ctx: ResolverCon
       shippingDiscounts: input.combinesWith?.shippingDiscounts ?? false,
     },
     minimumRequirement,
+    asyncUsageCount: 0,
     createdAt: now,
     updatedAt: now,
   };
@@ -619,7 +615,36 @@ function discountCodeBasicCreate(input: DiscountCodeBasicInput, ctx: ResolverCon
 
 type Fail = (path: string[], message: string, code: string) => void;
 
-function readEligibility(input: DiscountCodeBasicInput, ctx: ResolverContext, fail: Fail) {
+/** Code discounts of every type share one code space; Shopify matches codes case-insensitively. */
+export function findDiscountByCode(shop: StandinShop, code: string): StandinCodeDiscount | StandinAppDiscount | undefined {
+  const wanted = code.trim().toLowerCase();
+  for (const discount of shop.discounts.values()) {
+    if (discount.code.toLowerCase() === wanted) return discount;
+  }
+  return undefined;
+}
+
+/** The code, title, dates and usage limit, checked the same way for basic and app discounts. */
+function readCommonDiscountFields(input: CommonDiscountInput, shop: StandinShop, fail: Fail): { code: string; title: string } {
+  const code = input.code?.trim() ?? "";
+  if (!code) fail(["code"], "Code can't be blank", "BLANK");
+  else if (code.length > 255) fail(["code"], "Code is too long (maximum is 255 characters)", "TOO_LONG");
+  else if (/[\r\n]/.test(code)) fail(["code"], "Code can't contain newline characters.", "INVALID");
+  else if (findDiscountByCode(shop, code)) fail(["code"], "Code must be unique. Please try a different code.", "TAKEN");
+
+  const title = input.title?.trim() ?? "";
+  if (!title) fail(["title"], "Title can't be blank", "BLANK");
+  else if (title.length > 255) fail(["title"], "Title is too long (maximum is 255 characters)", "TOO_LONG");
+
+  if (!input.startsAt) fail(["startsAt"], "Starts at can't be blank", "BLANK");
+  if (input.startsAt && input.endsAt && Date.parse(input.endsAt) <= Date.parse(input.startsAt)) {
+    fail(["endsAt"], "Ends at needs to be after starts_at", "INVALID");
+  }
+  if (input.usageLimit != null && input.usageLimit < 1) fail(["usageLimit"], "Usage limit must be greater than 0", "GREATER_THAN");
+  return { code, title };
+}
+
+function readEligibility(input: CommonDiscountInput, ctx: ResolverContext, fail: Fail) {
   if (input.context && input.customerSelection) {
     fail(["context"], "Only one of context or customerSelection can be provided.", "TOO_MANY_ARGUMENTS");
     return null;
@@ -721,20 +746,47 @@ const normaliseMoney = (amount: string) => (amount.includes(".") ? amount : `${a
 
 function discountCodeDelete(id: string, ctx: ResolverContext) {
   const parsed = requireGid(id, "discountCodeDelete");
-  if (parsed.resource !== "DiscountCodeNode" || !ctx.shop.discounts.delete(id)) {
+  const discount = parsed.resource === "DiscountCodeNode" ? ctx.shop.discounts.get(id) : undefined;
+  if (!discount) {
     return { deletedCodeDiscountId: null, userErrors: [{ field: ["id"], message: "Discount does not exist", code: "INVALID", extraInfo: null }] };
   }
+  ctx.shop.discounts.delete(id);
+  // A resource's metafields go with it.
+  if ("metafieldKeys" in discount) for (const key of discount.metafieldKeys) ctx.shop.metafields.delete(key);
   return { deletedCodeDiscountId: id, userErrors: [] };
 }
 
-function codeDiscountNodeView(discount: StandinCodeDiscount, ctx: ResolverContext): View {
-  return { id: discount.id, codeDiscount: discountCodeBasicView(discount, ctx) };
+function codeDiscountNodeView(discount: StandinCodeDiscount | StandinAppDiscount, ctx: ResolverContext): View {
+  return {
+    id: discount.id,
+    codeDiscount: "function" in discount ? discountCodeAppView(discount, ctx) : discountCodeBasicView(discount, ctx),
+    metafield: ({ namespace, key }: { namespace?: string | null; key: string }) => ownerMetafield(discount.id, namespace, key, ctx),
+  };
+}
+
+function discountStatus(discount: { startsAt: string; endsAt: string | null }, now: number) {
+  return Date.parse(discount.startsAt) > now ? "SCHEDULED" : discount.endsAt && Date.parse(discount.endsAt) <= now ? "EXPIRED" : "ACTIVE";
+}
+
+function redeemCodes(discount: StandinCodeDiscount | StandinAppDiscount) {
+  return (args: ConnectionArgs) =>
+    connection([{ id: discount.redeemCodeId, code: discount.code }], args, (c) => ({ id: c.id, code: c.code, asyncUsageCount: discount.asyncUsageCount }));
+}
+
+function customerSelectionView(eligibility: StandinEligibility, ctx: ResolverContext): View {
+  if (eligibility.kind === "all") return { __typename: "DiscountCustomerAll", allCustomers: true };
+  if (eligibility.kind === "segments") return { __typename: "DiscountCustomerSegments" };
+  return {
+    __typename: "DiscountCustomers",
+    customers: eligibility.customerIds.flatMap((id) => {
+      const customer = ctx.shop.customers.get(id);
+      return customer ? [customerView(customer, ctx)] : [];
+    }),
+  };
 }
 
 function discountCodeBasicView(discount: StandinCodeDiscount, ctx: ResolverContext): View {
-  const now = ctx.now();
-  const status =
-    Date.parse(discount.startsAt) > now ? "SCHEDULED" : discount.endsAt && Date.parse(discount.endsAt) <= now ? "EXPIRED" : "ACTIVE";
+  const status = discountStatus(discount, ctx.now());
   const money = (amount: string) => ({ amount, currencyCode: ctx.shop.details.currencyCode });
   const { value, eligibility } = discount;
   const valueText = value.kind === "amount" ? `${value.amount} ${ctx.shop.details.currencyCode} off` : `${Math.round(value.percentage * 100)}% off`;
@@ -758,13 +810,12 @@ function discountCodeBasicView(discount: StandinCodeDiscount, ctx: ResolverConte
     updatedAt: discount.updatedAt,
     usageLimit: discount.usageLimit,
     appliesOncePerCustomer: discount.appliesOncePerCustomer,
-    asyncUsageCount: 0,
+    asyncUsageCount: discount.asyncUsageCount,
     hasTimelineComment: false,
     discountClass: discount.items.all ? "ORDER" : "PRODUCT",
     combinesWith: discount.combinesWith,
     codesCount: { count: 1, precision: "EXACT" },
-    codes: (args: ConnectionArgs) =>
-      connection([{ id: discount.redeemCodeId, code: discount.code }], args, (c) => ({ id: c.id, code: c.code, asyncUsageCount: 0 })),
+    codes: redeemCodes(discount),
     customerGets: {
       appliesOnOneTimePurchase: true,
       appliesOnSubscription: false,
@@ -774,22 +825,184 @@ function discountCodeBasicView(discount: StandinCodeDiscount, ctx: ResolverConte
           : { __typename: "DiscountPercentage", percentage: value.percentage },
       items: discount.items.all ? { __typename: "AllDiscountItems", allItems: true } : { __typename: "DiscountProducts" },
     },
-    customerSelection:
-      eligibility.kind === "all"
-        ? { __typename: "DiscountCustomerAll", allCustomers: true }
-        : eligibility.kind === "customers"
-          ? {
-              __typename: "DiscountCustomers",
-              customers: eligibility.customerIds.flatMap((id) => {
-                const customer = ctx.shop.customers.get(id);
-                return customer ? [customerView(customer, ctx)] : [];
-              }),
-            }
-          : { __typename: "DiscountCustomerSegments" },
+    customerSelection: customerSelectionView(eligibility, ctx),
     minimumRequirement: !discount.minimumRequirement
       ? null
       : "subtotal" in discount.minimumRequirement
         ? { __typename: "DiscountMinimumSubtotal", greaterThanOrEqualToSubtotal: money(discount.minimumRequirement.subtotal) }
         : { __typename: "DiscountMinimumQuantity", greaterThanOrEqualToQuantity: discount.minimumRequirement.quantity },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// App code discounts (discountCodeAppCreate): a code whose value one of the app's Functions computes.
+
+interface DiscountCodeAppInput extends CommonDiscountInput {
+  functionId?: string | null;
+  functionHandle?: string | null;
+  discountClasses?: StandinDiscountClass[] | null;
+  metafields?: { namespace?: string | null; key?: string | null; type?: string | null; value?: string | null; id?: string | null }[] | null;
+}
+
+function discountCodeAppCreate(input: DiscountCodeAppInput, ctx: ResolverContext) {
+  const userErrors: UserError[] = [];
+  const fail = (path: string[], message: string, code: string) =>
+    userErrors.push({ field: ["codeAppDiscount", ...path], message, code, extraInfo: null });
+
+  const { code, title } = readCommonDiscountFields(input, ctx.shop, fail);
+  const providingFunction = readFunction(input, ctx, fail);
+  const discountClasses = [...new Set(input.discountClasses ?? [])];
+  if (discountClasses.length === 0) fail(["discountClasses"], "Discount classes can't be blank", "BLANK");
+  const eligibility = readEligibility(input, ctx, fail);
+  const metafields = readDiscountMetafields(input.metafields ?? [], ctx, fail);
+
+  if (userErrors.length > 0 || !providingFunction || !eligibility) return { codeAppDiscount: null, userErrors };
+
+  const now = new Date(ctx.now()).toISOString();
+  const id = nextGid(ctx.state, "DiscountCodeNode");
+  const metafieldKeys = metafields.map(({ namespace, key, type, value }) => {
+    const storeKey = metafieldKey(id, namespace, key);
+    const record: StandinMetafield = {
+      id: nextGid(ctx.state, "Metafield"),
+      ownerId: id,
+      ownerType: "DISCOUNT",
+      namespace,
+      key,
+      type,
+      value,
+      createdAt: now,
+      updatedAt: now,
+      compareDigest: "",
+    };
+    record.compareDigest = digestOf(record);
+    ctx.shop.metafields.set(storeKey, record);
+    return storeKey;
+  });
+  const discount: StandinAppDiscount = {
+    id,
+    redeemCodeId: nextGid(ctx.state, "DiscountRedeemCode"),
+    code,
+    title,
+    startsAt: input.startsAt as string,
+    endsAt: input.endsAt ?? null,
+    usageLimit: input.usageLimit ?? null,
+    appliesOncePerCustomer: input.appliesOncePerCustomer ?? false,
+    eligibility: eligibility.eligibility,
+    eligibilityInput: eligibility.via,
+    function: providingFunction,
+    discountClasses,
+    combinesWith: {
+      orderDiscounts: input.combinesWith?.orderDiscounts ?? false,
+      productDiscounts: input.combinesWith?.productDiscounts ?? false,
+      shippingDiscounts: input.combinesWith?.shippingDiscounts ?? false,
+    },
+    metafieldKeys,
+    asyncUsageCount: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+  ctx.shop.discounts.set(discount.id, discount);
+  return { codeAppDiscount: discountCodeAppView(discount, ctx), userErrors };
+}
+
+// The Function must be one the calling app has released, named by handle (2025-10) or id, not both.
+function readFunction(input: DiscountCodeAppInput, ctx: ResolverContext, fail: Fail) {
+  const handle = input.functionHandle?.trim() || null;
+  const functionId = input.functionId?.trim() || null;
+  if (handle && functionId) {
+    fail(["functionHandle"], "Only one of functionId or functionHandle can be provided.", "TOO_MANY_ARGUMENTS");
+    return null;
+  }
+  if (!handle && !functionId) {
+    fail(["functionHandle"], "Function handle or function id must be provided.", "BLANK");
+    return null;
+  }
+  const found = handle ? ctx.state.functions.get(handle) : [...ctx.state.functions.values()].find((f) => f.id === functionId);
+  if (!found) {
+    const named = handle ?? functionId;
+    fail(
+      [handle ? "functionHandle" : "functionId"],
+      `Function ${named} not found. Ensure that it is released in the current app (${ctx.state.appId}), and that the app is installed.`,
+      "INVALID",
+    );
+    return null;
+  }
+  if (found.apiType !== "discount") {
+    fail([handle ? "functionHandle" : "functionId"], `Function ${found.handle} does not provide discounts.`, "INVALID");
+    return null;
+  }
+  return found;
+}
+
+// The same checks metafieldsSet makes, on the metafields created with the discount.
+function readDiscountMetafields(inputs: NonNullable<DiscountCodeAppInput["metafields"]>, ctx: ResolverContext, fail: Fail) {
+  const planned: { namespace: string; key: string; type: string; value: string }[] = [];
+  const seen = new Set<string>();
+  inputs.forEach((input, index) => {
+    const at = (name: string) => ["metafields", String(index), name];
+    let ok = true;
+    const bad = (name: string, message: string, code: string) => {
+      ok = false;
+      fail(at(name), message, code);
+    };
+    const namespace = resolveNamespace(input.namespace, ctx.state.appId);
+    if ("error" in namespace) bad("namespace", namespace.error.message, namespace.error.code ?? "INVALID");
+    const key = input.key ?? "";
+    if (key.length < 2) bad("key", "Key is too short (minimum is 2 characters)", "TOO_SHORT");
+    else if (key.length > 64) bad("key", "Key is too long (maximum is 64 characters)", "TOO_LONG");
+    else if (!NAME_CHARS.test(key)) bad("key", "Key contains one or more invalid characters.", "INVALID");
+    const type = input.type ?? "";
+    if (!type) bad("type", "Type can't be blank", "BLANK");
+    else if (!isKnownType(type)) bad("type", `Type '${type}' is not a valid metafield type.`, "INVALID");
+    const value = input.value ?? "";
+    if (value.trim() === "") bad("value", "Value can't be blank.", "BLANK");
+    else if (type && isKnownType(type)) {
+      const problem = checkValue(type, value);
+      if (problem) bad("value", problem, "INVALID");
+    }
+    if (ok && "namespace" in namespace) {
+      const identity = `${namespace.namespace}|${key}`;
+      if (seen.has(identity)) bad("key", "Key must be unique within this namespace on this resource", "TAKEN");
+      else {
+        seen.add(identity);
+        planned.push({ namespace: namespace.namespace, key, type, value });
+      }
+    }
+  });
+  return planned;
+}
+
+function discountCodeAppView(discount: StandinAppDiscount, ctx: ResolverContext): View {
+  const [firstClass] = discount.discountClasses;
+  return {
+    __typename: "DiscountCodeApp",
+    discountId: discount.id,
+    title: discount.title,
+    status: discountStatus(discount, ctx.now()),
+    startsAt: discount.startsAt,
+    endsAt: discount.endsAt,
+    createdAt: discount.createdAt,
+    updatedAt: discount.updatedAt,
+    usageLimit: discount.usageLimit,
+    appliesOncePerCustomer: discount.appliesOncePerCustomer,
+    appliesOnOneTimePurchase: true,
+    appliesOnSubscription: false,
+    recurringCycleLimit: 1,
+    asyncUsageCount: discount.asyncUsageCount,
+    hasTimelineComment: false,
+    // 2025-01's single class; the Function may act in several (discountClasses).
+    discountClass: firstClass,
+    combinesWith: discount.combinesWith,
+    codesCount: { count: 1, precision: "EXACT" },
+    codes: redeemCodes(discount),
+    customerSelection: customerSelectionView(discount.eligibility, ctx),
+    appDiscountType: {
+      appKey: ctx.state.appId,
+      functionId: discount.function.id,
+      title: discount.function.handle,
+      description: null,
+      discountClass: firstClass,
+      targetType: firstClass === "SHIPPING" ? "SHIPPING_LINE" : "LINE_ITEM",
+    },
   };
 }

@@ -10,6 +10,7 @@ import {
   type GraphQLError,
   GraphQLScalarType,
   type GraphQLSchema,
+  isInputObjectType,
   type IntrospectionQuery,
   Kind,
   type OperationDefinitionNode,
@@ -51,7 +52,42 @@ const LATER_ADDITIONS: { present: (schema: GraphQLSchema) => boolean; sdl: strin
       }
     `,
   },
+  {
+    // 2025-04 (the unified Discount Function API): an app discount lists the classes it applies in.
+    present: (schema) => inputHasField(schema, "DiscountCodeAppInput", "discountClasses"),
+    sdl: /* GraphQL */ `
+      extend input DiscountCodeAppInput {
+        "The discount classes the discount's Function can apply discounts in."
+        discountClasses: [DiscountClass!]
+      }
+    `,
+  },
+  {
+    // 2025-10: the Function is named by its extension handle, which stays the same across deploys.
+    present: (schema) => inputHasField(schema, "DiscountCodeAppInput", "functionHandle"),
+    sdl: /* GraphQL */ `
+      extend input DiscountCodeAppInput {
+        "The handle of the Function providing the discount."
+        functionHandle: String
+      }
+    `,
+  },
+  {
+    // 2025-10: `context` replaces the deprecated `customerSelection` on app code discounts too.
+    present: (schema) => inputHasField(schema, "DiscountCodeAppInput", "context"),
+    sdl: /* GraphQL */ `
+      extend input DiscountCodeAppInput {
+        "The context defining which buyers can use the discount."
+        context: DiscountContextInput
+      }
+    `,
+  },
 ];
+
+function inputHasField(schema: GraphQLSchema, typeName: string, field: string): boolean {
+  const type = schema.getType(typeName);
+  return isInputObjectType(type) && field in type.getFields();
+}
 
 export interface ShopifyGraphQLError {
   message: string;

@@ -33,7 +33,7 @@ export interface StandinCustomer {
 export interface StandinMetafield {
   id: string;
   ownerId: string;
-  ownerType: "CUSTOMER" | "SHOP";
+  ownerType: "CUSTOMER" | "SHOP" | "DISCOUNT";
   namespace: string;
   key: string;
   type: string;
@@ -68,8 +68,41 @@ export interface StandinCodeDiscount {
   items: { all: true } | { all: false; productIds: string[]; collectionIds: string[] };
   combinesWith: { orderDiscounts: boolean; productDiscounts: boolean; shippingDiscounts: boolean };
   minimumRequirement: { subtotal: string } | { quantity: string } | null;
+  /** Orders that used the code; tests set it with recordDiscountUsage. */
+  asyncUsageCount: number;
   createdAt: string;
   updatedAt: string;
+}
+
+export type StandinDiscountClass = "ORDER" | "PRODUCT" | "SHIPPING";
+
+/** A code discount provided by one of the app's Functions (discountCodeAppCreate). */
+export interface StandinAppDiscount {
+  id: string;
+  redeemCodeId: string;
+  code: string;
+  title: string;
+  startsAt: string;
+  endsAt: string | null;
+  usageLimit: number | null;
+  appliesOncePerCustomer: boolean;
+  eligibility: StandinEligibility;
+  eligibilityInput: "context" | "customerSelection";
+  function: StandinFunction;
+  discountClasses: StandinDiscountClass[];
+  combinesWith: { orderDiscounts: boolean; productDiscounts: boolean; shippingDiscounts: boolean };
+  /** Keys into the shop's metafields (owner = this discount), e.g. the Function's configuration. */
+  metafieldKeys: string[];
+  asyncUsageCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A Function the app has deployed; app discounts name it by handle (2025-10) or id. */
+export interface StandinFunction {
+  id: string;
+  handle: string;
+  apiType: string;
 }
 
 export interface StandinCollection {
@@ -102,7 +135,8 @@ export interface StandinShop {
   customers: Map<string, StandinCustomer>;
   /** Keyed by `${ownerId}|${namespace}|${key}`. */
   metafields: Map<string, StandinMetafield>;
-  discounts: Map<string, StandinCodeDiscount>;
+  /** Every code discount, basic and app-provided: they share one code space, as on Shopify. */
+  discounts: Map<string, StandinCodeDiscount | StandinAppDiscount>;
   products: Map<string, StandinProduct>;
   collections: Map<string, StandinCollection>;
   bucket: CostBucket;
@@ -112,14 +146,27 @@ export interface StandinState {
   /** Resolves `$app` metafield namespaces to `app--<appId>`. */
   appId: string;
   throttle: { maximumAvailable: number; restoreRate: number };
+  /** The app's Functions, keyed by handle. */
+  functions: Map<string, StandinFunction>;
   shops: Map<string, StandinShop>;
   tokens: Map<string, string>;
   nextId: bigint;
 }
 
-export function createState(options: { appId: string; throttle: { maximumAvailable: number; restoreRate: number } }): StandinState {
-  // Shopify's numeric ids are 13+ digits on real shops; starting there catches code that treats them as small numbers.
-  return { appId: options.appId, throttle: options.throttle, shops: new Map(), tokens: new Map(), nextId: 7_340_000_000_000n };
+export function createState(options: {
+  appId: string;
+  throttle: { maximumAvailable: number; restoreRate: number };
+  functions?: StandinFunction[];
+}): StandinState {
+  return {
+    appId: options.appId,
+    throttle: options.throttle,
+    functions: new Map((options.functions ?? []).map((f) => [f.handle, f])),
+    shops: new Map(),
+    tokens: new Map(),
+    // Shopify's numeric ids are 13+ digits on real shops; starting there catches code that treats them as small numbers.
+    nextId: 7_340_000_000_000n,
+  };
 }
 
 export function nextGid(state: StandinState, resource: string): string {

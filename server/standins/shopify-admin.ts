@@ -1,17 +1,23 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { pathToFileURL } from "node:url";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { execute, GraphQLError } from "graphql";
 import { computeQueryCost } from "./admin-cost";
-import { rootValue, standinFieldResolver, type ResolverContext } from "./admin-resolvers";
+import { findDiscountByCode, rootValue, standinFieldResolver, type ResolverContext } from "./admin-resolvers";
 import { loadAdminSchema, prepareAdminOperation, type ShopifyGraphQLError } from "./admin-schema";
 import {
   createState,
   nextGid,
   refillBucket,
+  type StandinAppDiscount,
+  type StandinCodeDiscount,
   type StandinCollection,
   type StandinCustomer,
+  type StandinFunction,
+  type StandinMetafield,
   type StandinProduct,
   type StandinShop,
   type StandinShopDetails,
@@ -24,7 +30,9 @@ import {
 
 export { loadAdminSchema, validateAdminOperation, type ShopifyGraphQLError } from "./admin-schema";
 export type {
+  StandinAppDiscount,
   StandinCodeDiscount,
+  StandinFunction,
   StandinCollection,
   StandinCustomer,
   StandinMetafield,
@@ -49,6 +57,8 @@ export interface StartAdminStandinOptions {
   appId?: string;
   /** The clock for the cost bucket and timestamps; tests pass a fake one to control restoring. */
   now?: () => number;
+  /** The app's released Functions; by default the function extensions under extensions/. */
+  functions?: { handle: string; apiType?: string; id?: string }[];
 }
 
 export interface StandinCall {
@@ -81,6 +91,16 @@ export interface AdminStandin {
   setNextResponse(response: FaultResponse): void;
   /** Sets the shop's cost bucket level, e.g. 0 to force the next call to be throttled. */
   setAvailablePoints(domain: string, points: number): void;
+  /** The code discount (basic or app) with this code, as the stand-in stores it; case-insensitive. */
+  findCodeDiscount(domain: string, code: string): StandinCodeDiscount | StandinAppDiscount | undefined;
+  /** The metafields created with an app code discount (e.g. the Function's configuration). */
+  discountMetafields(domain: string, code: string): StandinMetafield[];
+  /**
+   * Marks the code as used by `uses` orders (default 1), as Shopify's asyncUsageCount shows shortly
+   * after checkout. Refuses to go past the code's usage limit (Shopify would not accept the order).
+   * Returns the new count.
+   */
+  markCodeUsed(domain: string, code: string, uses?: number): number;
   close(): Promise<void>;
 }
 
@@ -94,7 +114,15 @@ type Fault = { kind: "network" } | { kind: "response"; response: FaultResponse }
 export async function startAdminStandin(options: StartAdminStandinOptions = {}): Promise<AdminStandin> {
   const schema = loadAdminSchema();
   const now = options.now ?? Date.now;
-  const state = createState({ appId: options.appId ?? "1234567", throttle: options.throttle ?? DEFAULT_THROTTLE });
+  const state = createState({
+    appId: options.appId ?? "1234567",
+    throttle: options.throttle ?? DEFAULT_THROTTLE,
+    functions: (options.functions ?? appFunctionsFromExtensions()).map((f) => ({
+      handle: f.handle,
+      apiType: f.apiType ?? "discount",
+      id: f.id ?? functionIdFor(f.handle),
+    })),
+  });
   const calls: StandinCall[] = [];
   const faults: Fault[] = [];
 
@@ -361,12 +389,54 @@ export async function startAdminStandin(options: StartAdminStandinOptions = {}):
       shop.bucket.available = Math.min(points, state.throttle.maximumAvailable);
       shop.bucket.updatedAt = now();
     },
+    findCodeDiscount: (domain, code) => findDiscountByCode(requireShop(domain), code),
+    discountMetafields(domain, code) {
+      const shop = requireShop(domain);
+      const discount = findDiscountByCode(shop, code);
+      if (!discount || !("metafieldKeys" in discount)) return [];
+      return discount.metafieldKeys.flatMap((key) => shop.metafields.get(key) ?? []);
+    },
+    markCodeUsed(domain, code, uses = 1) {
+      const discount = findDiscountByCode(requireShop(domain), code);
+      if (!discount) throw new Error(`No code discount ${code} in ${domain}`);
+      if (!Number.isInteger(uses) || uses < 1) throw new Error(`Uses must be a positive integer, got ${uses}`);
+      if (discount.usageLimit !== null && discount.asyncUsageCount + uses > discount.usageLimit) {
+        throw new Error(`Code ${code} is limited to ${discount.usageLimit} use(s) and has ${discount.asyncUsageCount}`);
+      }
+      discount.asyncUsageCount += uses;
+      return discount.asyncUsageCount;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
   };
+}
+
+const EXTENSIONS_DIR = fileURLToPath(new URL("../../extensions/", import.meta.url));
+
+/**
+ * The app's Functions as `shopify app deploy` would release them: every extension whose
+ * shopify.extension.toml has type "function". Discount targets make it a discount Function.
+ */
+export function appFunctionsFromExtensions(dir = EXTENSIONS_DIR): StandinFunction[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const toml = path.join(dir, entry.name, "shopify.extension.toml");
+    if (!entry.isDirectory() || !existsSync(toml)) return [];
+    const text = readFileSync(toml, "utf8");
+    const handle = /^\s*handle\s*=\s*"([^"]+)"/m.exec(text)?.[1];
+    if (!handle || !/^\s*type\s*=\s*"function"/m.test(text)) return [];
+    const apiType = /^\s*target\s*=\s*"cart\.(lines|delivery-options)\.discounts\.generate\.(run|fetch)"/m.test(text) ? "discount" : "other";
+    return [{ id: functionIdFor(handle), handle, apiType }];
+  });
+}
+
+/** Shopify's function ids are UUIDs; the stand-in derives a stable one from the handle. */
+function functionIdFor(handle: string): string {
+  const hex = createHash("sha256").update(`function:${handle}`).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 function formatExecutionError(error: GraphQLError): ShopifyGraphQLError {
