@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { compareMoney, formatMoneyAmount, MoneyFormatError, multiplyMoney, parseMoney } from "./money";
 import { rational } from "./rational";
+import type { RedemptionDiscountConfig } from "./redemption-discount";
 
 // Rewards: what points buy. Pure rules shared by the admin editor (validation), the storefront and
 // checkout (what a shopper can afford) and the redeem service (what a code is worth).
@@ -217,17 +218,8 @@ export function sliderAmount(reward: RewardRecord, points: number, currency: str
   return formatMoneyAmount(multiplyMoney(unit, rational(points, reward.sliderPointsPerUnit ?? 1), "floor"));
 }
 
-/** The discount Function's configuration for a code (extensions/README.md). */
-export interface RedemptionDiscountValue {
-  v: 1;
-  kind: "fixed_amount" | "percentage" | "free_shipping" | "free_product";
-  amount?: string;
-  percentage?: string;
-  cap?: string;
-  variantId?: string;
-  minimumSubtotal?: string;
-  message: string;
-}
+/** The discount Function's configuration for a code (extensions/README.md, app/domain/redemption-discount.ts). */
+export type RedemptionDiscountValue = RedemptionDiscountConfig;
 
 export function discountValueFor(reward: RewardRecord, points: number, currency: string, message: string): RedemptionDiscountValue {
   const common = { v: 1 as const, message, ...(reward.minimumSubtotal ? { minimumSubtotal: reward.minimumSubtotal } : {}) };

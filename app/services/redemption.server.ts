@@ -10,6 +10,7 @@ import {
   rewardUnavailability,
   type RedemptionDiscountValue,
 } from "~/domain/rewards";
+import { redemptionDiscountConfigSchema } from "~/domain/redemption-discount";
 import { InsufficientPointsError } from "~/models/ledger-errors";
 import { findMemberByCustomerId, getMember } from "~/models/member.server";
 import {
@@ -131,6 +132,8 @@ export async function redeemReward(shop: string, request: RedeemRequest, deps: R
   const title = localizedText(reward.title, request.locale ?? shopRow.primaryLocale, shopRow.primaryLocale) || "Loyalty reward";
   const value = discountValueFor(reward, choice.points, shopRow.currencyCode, title);
   if (isWorthless(value, shopRow.currencyCode)) return refuse(422, "invalid_fields", "points: too few points for any discount");
+  // The Function's own rules, checked before any point is held (a reward saved under older rules).
+  if (!redemptionDiscountConfigSchema.safeParse(value).success) return refuse(409, "reward_unavailable", "This reward is misconfigured");
 
   const code = generateCode();
   let reserved: Redemption;
@@ -227,6 +230,8 @@ async function issue(shop: string, row: Redemption, code: string, ctx: IssueCont
       log.warn({ err: error }, "redemption code creation failed; checking whether Shopify made it");
       return settleByLookup(shop, row, code, admin, replayed, log);
     }
+    // Refused before sending (an input the operation rejects): nothing exists in Shopify.
+    await releaseRedemption(shop, row.id, { status: "FAILED", failure: (error as Error).message, actor: "system:redemption", now: new Date() });
     throw error;
   }
 }

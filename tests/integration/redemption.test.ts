@@ -33,7 +33,9 @@ async function redeemShop(): Promise<ShopSetup> {
   return { shop, token, accessToken };
 }
 
-async function memberWith(shop: string, points: number, customerId = BigInt(randomInt(1, 2 ** 47))) {
+/** A member who is also a customer in the stand-in (Shopify refuses codes for unknown customers). */
+async function memberWith(shop: string, points: number) {
+  const customerId = BigInt(admin.standin.addCustomer(shop).id.split("/").pop() ?? "0");
   const member = await prisma.member.create({ data: { shop, shopifyCustomerId: customerId, email: `m${customerId}@example.com` } });
   if (points > 0) {
     const { credit } = await import("~/models/ledger.server");

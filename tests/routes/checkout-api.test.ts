@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { getJwt } from "@shopify/shopify-api/test-helpers";
 import { describe, expect, it } from "vitest";
 import { starterCatalog } from "~/domain/rewards";
@@ -45,7 +45,7 @@ async function checkoutShop() {
   const catalog = starterCatalog("USD");
   const fixed = await prisma.reward.create({ data: { ...catalog[0], shop } });
   await prisma.reward.create({ data: { ...catalog[2], shop } }); // 1500 points
-  const customerId = BigInt(randomInt(1, 2 ** 47));
+  const customerId = BigInt(admin.standin.addCustomer(shop).id.split("/").pop() ?? "0");
   const member = await prisma.member.create({ data: { shop, shopifyCustomerId: customerId } });
   await credit(shop, member.id, { kind: "ADJUST", points: 800, idempotencyKey: `seed:${member.id}`, reason: "seed", actor: "test" });
   return { shop, fixed, customerId, member };
