@@ -75,6 +75,11 @@ function safeJsonString(text: string): string {
 
 function translateIssue(issue: z.core.$ZodIssue, prefix: string): TranslatableIssue {
   const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
+  // The schema's own words win, also on built-in checks given a message (`.min(1, "choose at least one day")`).
+  for (const known of CUSTOM_MESSAGES) {
+    const match = known.pattern.exec(issue.message);
+    if (match) return { path, code: known.code, params: known.params?.(match) ?? {} };
+  }
   switch (issue.code) {
     case "invalid_type":
       if (issue.input === undefined) return { path, code: "required", params: {} };
@@ -89,13 +94,8 @@ function translateIssue(issue: z.core.$ZodIssue, prefix: string): TranslatableIs
       return { path, code: "max", params: { maximum: Number(issue.maximum) } };
     case "invalid_value":
       return { path, code: "oneOf", params: { values: issue.values.map(String).join(", ") } };
-    default: {
-      for (const known of CUSTOM_MESSAGES) {
-        const match = known.pattern.exec(issue.message);
-        if (match) return { path, code: known.code, params: known.params?.(match) ?? {} };
-      }
+    default:
       return { path, code: "invalid", params: {} };
-    }
   }
 }
 

@@ -7,7 +7,8 @@ export type ShopRecord = Prisma.ShopGetPayload<object>;
 export async function upsertInstalledShop(shop: string) {
   return prisma.shop.upsert({
     where: { domain: shop },
-    create: { domain: shop, installState: "INSTALLED" },
+    // A new shop's program starts paused: the onboarding's last step launches it.
+    create: { domain: shop, installState: "INSTALLED", programEnabled: false },
     update: { installState: "INSTALLED", uninstalledAt: null },
   });
 }
