@@ -55,7 +55,8 @@ export function RedeemBox({ host, appUrl, timeoutMs = DEFAULT_TIMEOUT_MS }: Rede
   const translate = (key: string, replacements?: Record<string, string | number>) => i18n.translate(key, replacements);
   const locale = host.localization.language.value.isoCode;
   // Without protected-customer-data access buyerIdentity is absent: then the app decides (401 not_logged_in).
-  const customerId = host.buyerIdentity ? (host.buyerIdentity.customer.value?.id ?? null) : undefined;
+  const buyerIdentity = 'buyerIdentity' in host ? host.buyerIdentity : undefined;
+  const customerId = buyerIdentity ? (buyerIdentity.customer.value?.id ?? null) : undefined;
   const knownGuest = customerId === null;
   const canApplyCodes = host.instructions.value.discounts.canUpdateDiscountCodes;
 
