@@ -102,7 +102,7 @@ export function RedeemBox({ host, appUrl, timeoutMs = DEFAULT_TIMEOUT_MS }: Rede
   }, [knownGuest, customerId, loadRewards]);
 
   useEffect(() => {
-    if (!appUrl) console.error('checkout-redeem: no app URL was bundled (process.env.APP_URL); see the extension README');
+    if (!appUrl) console.error('checkout-redeem: built without APP_URL, so it cannot reach the app; see extensions/checkout-redeem/README.md');
   }, [appUrl]);
 
   const applyCode = useCallback(

@@ -203,10 +203,10 @@ export function currencyExponent(currency: string): number {
  */
 export function sliderAmount(slider: SliderTerms, points: number, currency: string): string {
   const [whole, fraction = ''] = slider.unitAmount.split('.');
-  const unitScaled = BigInt(whole + fraction);
   const exponent = currencyExponent(currency);
-  const numerator = BigInt(points) * unitScaled * 10n ** BigInt(exponent);
-  const denominator = BigInt(slider.pointsPerUnit) * 10n ** BigInt(fraction.length);
+  // BigInt() calls, no `10n` or `**`: Shopify CLI compiles to ES6, where those do not exist.
+  const numerator = BigInt(points) * BigInt(whole + fraction) * BigInt(`1${'0'.repeat(exponent)}`);
+  const denominator = BigInt(slider.pointsPerUnit) * BigInt(`1${'0'.repeat(fraction.length)}`);
   const minor = (numerator / denominator).toString().padStart(exponent + 1, '0');
   return exponent === 0 ? minor : `${minor.slice(0, -exponent)}.${minor.slice(-exponent)}`;
 }
