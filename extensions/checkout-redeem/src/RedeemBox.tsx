@@ -67,7 +67,7 @@ export function RedeemBox({ host, appUrl, timeoutMs = DEFAULT_TIMEOUT_MS }: Rede
             appUrl,
             sessionToken: () => host.sessionToken.get(),
             // Looked up per call: the host (or a test) may replace fetch after render.
-            fetch: (input, init) => globalThis.fetch(input, init),
+            fetch: (input, init) => fetch(input, init),
             timeoutMs,
           }
         : null,
