@@ -221,6 +221,11 @@ async function main(): Promise<number> {
     standin = startAdminStandin({ port: 0, host: HOST });
     const adminApi = await standin;
     adminApi.addShop(settings.shop, credentials.DEMO_ADMIN_ACCESS_TOKEN, DEMO_SHOP_PROFILE);
+    // The stand-in starts empty each run: the members of earlier runs are its customers again.
+    await withPrisma(databaseUrl, async (prisma) => {
+      const members = await prisma.member.findMany({ where: { shop: settings.shop }, select: { shopifyCustomerId: true, email: true } });
+      for (const m of members) adminApi.addCustomer(settings.shop, { id: `gid://shopify/Customer/${m.shopifyCustomerId}`, email: m.email });
+    });
     say.step("Admin API", `stand-in on ${adminApi.url}`);
 
     const staleness = await buildStaleness(ROOT);
@@ -324,7 +329,10 @@ async function main(): Promise<number> {
       const fresh = await withPrisma(databaseUrl, async (prisma) => (await prisma.orderEarning.count({ where: { shop: settings.shop } })) === 0);
       if (fresh) {
         say.info("Replaying a month of signed Shopify webhooks into the demo shop…");
-        const replay = await replayDemoStream({ appUrl, shop: settings.shop, secret: credentials.SHOPIFY_API_SECRET });
+        const replay = await replayDemoStream({
+          appUrl, shop: settings.shop, secret: credentials.SHOPIFY_API_SECRET,
+          onCustomer: ({ id, email }) => adminApi.addCustomer(settings.shop, { id: `gid://shopify/Customer/${id}`, email }),
+        });
         if (replay.failed.length > 0) say.warn(`${replay.failed.length} of ${replay.sent} webhooks were not acknowledged: ${JSON.stringify(replay.failed.slice(0, 3))}`);
         say.step("webhooks", `${replay.acknowledged} delivered ${dim("(processed in the background)")}`);
       } else {

@@ -22,6 +22,8 @@ export async function replayDemoStream(options: {
   events?: number;
   now?: Date;
   seed?: string;
+  /** Called for every customer the stream mentions, before its first delivery is sent. */
+  onCustomer?: (customer: { id: string; email: string | null }) => void;
 }): Promise<DemoReplayResult> {
   const events = options.events ?? 200;
   const now = options.now ?? new Date();
@@ -35,10 +37,23 @@ export async function replayDemoStream(options: {
     meanGapMs: Math.floor(span / events),
   });
   const deliveries = [...generator.stream(events)];
+  // The customers behind the webhooks exist in Shopify too (the Admin API stand-in): codes and
+  // lookups for them must work as on a real shop.
+  for (const delivery of deliveries) {
+    const customer = customerOf(delivery.topic, delivery.body);
+    if (customer) options.onCustomer?.(customer);
+  }
   // In order, one at a time: a refund is sent after the order it refunds, as Shopify would.
   const results = await replayWebhooks(options.appUrl, deliveries, { secret: options.secret, concurrency: 1 });
   const failed = results
     .filter((r) => r.error || r.ack?.status !== 200)
     .map((r) => ({ topic: r.delivery.topic, status: r.ack?.status ?? null, error: r.error?.message }));
   return { sent: results.length, acknowledged: results.length - failed.length, failed };
+}
+
+function customerOf(topic: string, body: string): { id: string; email: string | null } | null {
+  const doc = JSON.parse(body) as { id?: unknown; email?: unknown; customer?: { id?: unknown; email?: unknown } | null };
+  const source = topic.startsWith("customers/") ? doc : doc.customer;
+  if (!source || source.id === undefined || source.id === null) return null;
+  return { id: String(source.id), email: typeof source.email === "string" ? source.email : null };
 }

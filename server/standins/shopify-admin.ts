@@ -79,7 +79,8 @@ export interface AdminStandin {
   readonly state: StandinState;
   readonly calls: StandinCall[];
   addShop(domain: string, accessToken: string, details?: Partial<StandinShopDetails>): StandinShop;
-  addCustomer(domain: string, customer?: Partial<Omit<StandinCustomer, "id">>): StandinCustomer;
+  /** With `id` (a Customer gid) the customer gets that id: adding an id that exists returns it. */
+  addCustomer(domain: string, customer?: Partial<StandinCustomer>): StandinCustomer;
   addCollection(domain: string, collection?: Partial<Omit<StandinCollection, "id">>): StandinCollection;
   /** `collectionIds` are gids of collections added with addCollection. */
   addProduct(domain: string, product?: Partial<Omit<StandinProduct, "id" | "createdAt" | "updatedAt">>): StandinProduct;
@@ -166,9 +167,12 @@ export async function startAdminStandin(options: StartAdminStandinOptions = {}):
     return shop;
   }
 
-  function addCustomer(domain: string, customer: Partial<Omit<StandinCustomer, "id">> = {}): StandinCustomer {
+  function addCustomer(domain: string, customer: Partial<StandinCustomer> = {}): StandinCustomer {
     const shop = requireShop(domain);
-    const id = nextGid(state, "Customer");
+    // An explicit id mirrors a customer the app already knows (the demo's members); adding it again is a no-op.
+    const existing = customer.id ? shop.customers.get(customer.id) : undefined;
+    if (existing) return existing;
+    const id = customer.id ?? nextGid(state, "Customer");
     const at = new Date(now()).toISOString();
     const record: StandinCustomer = {
       id,

@@ -9,8 +9,10 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ar from "~/i18n/locales/ar.json";
 import en from "~/i18n/locales/en.json";
+import { sendWebhook } from "../../server/simulate/deliver";
 import { launchChromium, newOfflineContext, withWatchedPage } from "../helpers/browser";
 import { freePort } from "../helpers/net";
+import { orderPayload } from "../unit/domain/support";
 
 // `npm run demo` exactly as a developer runs it on a machine with nothing but Node: no
 // DATABASE_URL, no REDIS_URL, a fresh data directory and its own ports. Then a second run on the
@@ -297,6 +299,87 @@ describe("npm run demo", () => {
       const refused = await review("jm-review-2");
       expect(refused.status).toBe(401);
       expect(await refused.json()).toMatchObject({ error: { code: "unauthorized" } });
+      expect(problems.errors).toEqual([]);
+    });
+  }, 120_000);
+
+  it("a merchant edits the rewards catalog; a member redeems a reward; the paid order that uses the code captures it", async () => {
+    const run = running(first);
+    const apiSecret = /^SHOPIFY_API_SECRET=(\S+)$/m.exec(await readFile(path.join(demoDir, "env"), "utf8"))?.[1] ?? "";
+    const pool = new pg.Pool({ connectionString: run.databaseUrl(), max: 1 });
+    let customerId = "";
+    let memberId = "";
+    let fiveOff = "";
+    try {
+      const { rows } = await pool.query<{ id: string; customer: string }>(
+        `SELECT "id", "shopifyCustomerId"::text AS customer FROM "Member" WHERE "shop" = $1 AND "state" = 'ACTIVE' ORDER BY "pointsAvailable" DESC LIMIT 1`, [DEMO_SHOP]);
+      [memberId, customerId] = [rows[0].id, rows[0].customer];
+      const rewards = await pool.query<{ id: string }>(`SELECT "id" FROM "Reward" WHERE "shop" = $1 AND "type" = 'FIXED_AMOUNT' AND "pointsCost" = 500`, [DEMO_SHOP]);
+      fiveOff = rewards.rows[0].id;
+    } finally {
+      await pool.end();
+    }
+
+    await withWatchedPage(browser, { viewport: { width: 1280, height: 1000 } }, async (page, problems) => {
+      // The demo shop starts with the starter catalog; the merchant adds a reward of their own.
+      await page.goto(`http://localhost:${port}/app`, { waitUntil: "networkidle" });
+      await page.getByRole("link", { name: en.nav.rewards, exact: true }).click();
+      await page.getByRole("heading", { level: 1, name: en.rewards.title }).waitFor();
+      await page.getByRole("link", { name: "Free shipping", exact: true }).waitFor({ state: "visible" });
+      await page.getByRole("link", { name: en.rewards.add }).click();
+      await page.getByRole("heading", { level: 1, name: en.rewards.newTitle }).waitFor();
+      await page.getByLabel(en.rewards.fields.type).selectOption("FREE_SHIPPING");
+      await page.getByRole("button", { name: en.rewards.save }).click();
+      await page.getByText(en.rewards.errors.titleRequired).waitFor({ state: "visible" });
+      await page.getByLabel(en.rewards.fields.title, { exact: true }).fill("Express shipping on us");
+      await page.getByLabel(en.rewards.fields.pointsCost).fill("250");
+      await page.getByRole("button", { name: en.rewards.save }).click();
+      await page.getByRole("link", { name: "Express shipping on us" }).waitFor({ state: "visible" });
+      await page.screenshot({ path: path.join(SCREENSHOTS, "rewards.png"), fullPage: true });
+
+      // Make sure the member can afford the $5 reward.
+      await page.goto(`http://localhost:${port}/app/members/${memberId}`, { waitUntil: "networkidle" });
+      await page.getByLabel(en.member.adjust.points).fill("600");
+      await page.getByLabel(en.member.adjust.reason).fill("Points to redeem");
+      await page.getByRole("button", { name: en.member.adjust.submit }).click();
+      await page.getByText("Added 600 points.").waitFor({ state: "visible" });
+
+      // An integration redeems for the member through the public API.
+      await page.getByRole("link", { name: en.nav.apiKeys, exact: true }).click();
+      await page.getByLabel(en.apiKeys.create.label).fill("Point of sale");
+      await page.getByRole("button", { name: en.apiKeys.create.submit }).click();
+      const tokenField = page.getByRole("textbox", { name: en.apiKeys.created.tokenLabel, exact: true });
+      await tokenField.waitFor({ state: "visible" });
+      const token = await tokenField.inputValue();
+      const redeemed = await fetch(`http://localhost:${port}/api/v1/redemptions`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ customerId, rewardId: fiveOff, idempotencyKey: `e2e-${Date.now()}` }),
+      });
+      const body = (await redeemed.json()) as { redemption: { code: string; status: string; points: number } };
+      expect({ status: redeemed.status, redemption: body.redemption }).toMatchObject({ status: 201, redemption: { status: "ISSUED", points: 500 } });
+
+      // The hold is on the member page.
+      await page.goto(`http://localhost:${port}/app/members/${memberId}`, { waitUntil: "networkidle" });
+      await page.getByRole("heading", { name: en.member.redemptions.heading }).waitFor();
+      await page.getByText(en.member.redemptions.status.ISSUED, { exact: true }).waitFor({ state: "visible" });
+      await page.getByText(en.ledger.kind.REDEEM_HOLD).first().waitFor({ state: "visible" });
+      await page.getByText(`••-••••-••••-${body.redemption.code.slice(-2)}`, { exact: true }).waitFor({ state: "visible" });
+
+      // Shopify sends orders/paid for the order that used the code: the hold is captured.
+      const orderId = String(9_100_000_000_000 + (Date.now() % 1_000_000));
+      const order = {
+        ...orderPayload({ id: orderId, name: "#E2E1", customer: { id: customerId }, lines: [{ price: "30.00" }], processedAt: new Date().toISOString() }),
+        discount_codes: [{ code: body.redemption.code, amount: "5.00", type: "fixed_amount" }],
+      };
+      const ack = await sendWebhook(`http://127.0.0.1:${port}`, { topic: "orders/paid", shop: DEMO_SHOP, body: JSON.stringify(order), webhookId: `e2e-${orderId}` }, { secret: apiSecret });
+      expect(ack.status).toBe(200);
+      await expect.poll(async () => {
+        await page.reload({ waitUntil: "networkidle" });
+        return page.getByText(en.member.redemptions.status.USED, { exact: true }).count();
+      }, { timeout: 30_000 }).toBeGreaterThan(0);
+      await page.getByText(en.ledger.kind.REDEEM_CAPTURE).first().waitFor({ state: "visible" });
+      await page.screenshot({ path: path.join(SCREENSHOTS, "member-redemption.png"), fullPage: true });
       expect(problems.errors).toEqual([]);
     });
   }, 120_000);
