@@ -41,6 +41,8 @@ export interface OrderEarningCreate {
   basis?: Prisma.InputJsonValue | null;
   guestOrder?: Prisma.InputJsonValue | null;
   orderSnapshot?: Prisma.InputJsonValue | null;
+  /** The order's total in shop money as charged (decimal text); null for test orders. */
+  orderTotal?: string | null;
   earnEntryId?: bigint | null;
   availableAt?: Date | null;
   guestEmailHash?: string | null;
@@ -54,13 +56,13 @@ export async function createOrderEarning(shop: string, orderId: bigint, data: Or
   const rows = await prisma.$queryRaw<OrderEarning[]>`
     INSERT INTO "OrderEarning" ("shop", "orderId", "orderName", "customerId", "memberId", "status", "orderedAt",
       "currencyCode", "eligibleBase", "points", "trace", "basis", "guestOrder", "earnEntryId", "availableAt",
-      "guestEmailHash", "cancelledAt", "orderSnapshot", "createdAt", "updatedAt")
+      "guestEmailHash", "cancelledAt", "orderSnapshot", "orderTotal", "createdAt", "updatedAt")
     VALUES (${shop}, ${orderId}::bigint, ${data.orderName ?? null}::text, ${data.customerId ?? null}::bigint,
       ${data.memberId ?? null}::text, ${data.status}::"OrderEarningStatus", ${data.orderedAt}::timestamp(3),
       ${data.currencyCode}, ${data.eligibleBase ?? "0"}, ${data.points ?? 0}::int, ${jsonText(data.trace) ?? "[]"}::jsonb,
       ${jsonText(data.basis)}::jsonb, ${jsonText(data.guestOrder)}::jsonb, ${data.earnEntryId ?? null}::bigint,
       ${data.availableAt ?? null}::timestamp(3), ${data.guestEmailHash ?? null}::text, ${data.cancelledAt ?? null}::timestamp(3),
-      ${jsonText(data.orderSnapshot)}::jsonb, ${now}::timestamp(3), ${now}::timestamp(3))
+      ${jsonText(data.orderSnapshot)}::jsonb, ${data.orderTotal ?? null}::numeric, ${now}::timestamp(3), ${now}::timestamp(3))
     RETURNING *`;
   return rows[0];
 }

@@ -118,6 +118,11 @@ export async function earnPointsForOrder(
   });
 }
 
+/** What the order brought in (the overview's revenue): its total as charged; none for a test order. */
+function revenueTotal(order: EarningOrder): string | null {
+  return order.test ? null : formatMoneyAmount(order.totals.total);
+}
+
 async function rememberGuestOrder(shopRow: Shop, order: EarningOrder, payload: unknown) {
   const email = payload && typeof payload === "object" ? ((payload as { email?: unknown; contact_email?: unknown }).email ?? (payload as { contact_email?: unknown }).contact_email) : null;
   const hash = typeof email === "string" && email.includes("@") ? guestEmailHash(shopRow.domain, email) : null;
@@ -129,6 +134,7 @@ async function rememberGuestOrder(shopRow: Shop, order: EarningOrder, payload: u
     trace: [{ code: hash ? "order.guest_waiting_for_signup" : "order.guest_without_email", params: {} }],
     guestEmailHash: hash,
     guestOrder: hash ? orderToSnapshot(order) : undefined,
+    orderTotal: revenueTotal(order),
   });
 }
 
@@ -199,6 +205,7 @@ async function earnForMember(
     guestOrder: undefined,
     // For the program preview; without the order name, which customers/redact clears from the row.
     orderSnapshot: { ...orderToSnapshot(order), name: null } as unknown as Prisma.InputJsonValue,
+    orderTotal: revenueTotal(order),
   };
   let earning: OrderEarning;
   if (!programEnabled(shopRow) || result.points === 0) {
@@ -383,6 +390,7 @@ export async function reverseCancelledOrder(shop: string, payload: unknown, now 
         currencyCode: order.currency,
         trace: [{ code: "order.cancelled_before_earning", params: {} }],
         cancelledAt: order.cancelledAt ?? now,
+        orderTotal: revenueTotal(order),
       });
     } else if (earning.status !== "CANCELLED") {
       await reverseEarning(shop, earning);
