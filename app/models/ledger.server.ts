@@ -34,6 +34,7 @@ import { createHash } from "node:crypto";
 import { Prisma, type LedgerEntry, type LedgerKind, type LedgerStatus } from "@prisma/client";
 import prisma from "~/db.server";
 import { allocateLots, releaseAllocations, type Lot, type LotAllocation } from "~/domain/lots";
+import { toSafeNumber } from "~/domain/rational";
 import { logger } from "~/utils/logger.server";
 import {
   InsufficientPointsError,
@@ -952,4 +953,154 @@ export async function reconcileBalances(shop: string, { fix = false }: { fix?: b
     }
   }
   return fixed;
+}
+
+// =============================================================================================
+// Analytics reads (the overview). Aggregates over the journal for a shop; nothing here writes.
+//
+// Business time, not only recording time. `createdAt` is when an entry was recorded. Points
+// issued for an order belong to the day the order was placed (OrderEarning.orderedAt, Shopify's
+// processed_at): its earning, a pending earning voided by a cancellation or a refund, and a
+// reversal for a refund all count on that day however late they were recorded (the demo replays
+// a month of orders in minutes; a refund may come weeks after its order). Every other entry
+// happens when it is recorded (action points, adjustments, imports, expiries, redemptions) and
+// counts on its createdAt. Redeemed points count on the day of the hold; a code that expired
+// unused (voided) or was given back later is subtracted from that same day, so a day's figures
+// settle instead of going negative. Every order-linked EARN and REVERSAL has its OrderEarning row
+// (written under the order's lock right after the entry).
+//
+// Days are the buckets between `boundaries` (shop-local midnights: app/domain/report-period.ts),
+// found with width_bucket so that the database and the page agree on every day's edges. The WHERE
+// clauses repeat the predicates of the partial indexes they rely on (migration
+// 20261203093000_overview_member_activity) so that the planner can use them.
+
+export interface PointsFlowDay {
+  /** Points credited (earnings, action points, additions), less voided pending earnings and reversals. */
+  issued: number;
+  /** Points exchanged for rewards, less codes voided or given back. */
+  redeemed: number;
+  expired: number;
+}
+
+function timestampArray(boundaries: readonly Date[]): string[] {
+  if (boundaries.length < 2) throw new LedgerValidationError("at least two boundaries are needed");
+  for (let i = 1; i < boundaries.length; i++) {
+    if (!(boundaries[i].getTime() > boundaries[i - 1].getTime())) throw new LedgerValidationError("boundaries must increase");
+  }
+  return boundaries.map((b) => b.toISOString());
+}
+
+const bucketCount = (boundaries: readonly Date[]) => boundaries.length - 1;
+
+/** Points issued, redeemed and expired per day, one element per bucket between `boundaries`. */
+export async function pointsFlowByDay(shop: string, boundaries: readonly Date[]): Promise<PointsFlowDay[]> {
+  const edges = timestampArray(boundaries);
+  const start = boundaries[0];
+  const end = boundaries[boundaries.length - 1];
+  const rows = await prisma.$queryRaw<{ bucket: number; issued: bigint; redeemed: bigint; expired: bigint }[]>`
+    WITH flows AS (
+      SELECT oe."orderedAt" AS "at",
+             CASE WHEN e."status" = 'VOIDED' THEN -e."points" ELSE e."points" END AS "issued",
+             0 AS "redeemed", 0 AS "expired"
+      FROM "OrderEarning" oe
+      JOIN "LedgerEntry" e ON e."shop" = oe."shop" AND e."orderId" = oe."orderId"
+      WHERE oe."shop" = ${shop} AND oe."orderedAt" >= ${start}::timestamp(3) AND oe."orderedAt" < ${end}::timestamp(3)
+        AND e."orderId" IS NOT NULL AND e."kind" IN ('EARN', 'REVERSAL') AND (e."pendingId" IS NULL OR e."status" = 'VOIDED')
+      UNION ALL
+      SELECT e."createdAt",
+             CASE WHEN e."kind" = 'EARN' AND e."pendingId" IS NULL THEN e."points"
+                  WHEN e."kind" = 'EARN' AND e."status" = 'VOIDED' THEN -e."points"
+                  WHEN e."kind" IN ('ADJUST', 'IMPORT', 'REFERRAL', 'CAMPAIGN', 'REVERSAL') THEN e."points"
+                  ELSE 0 END,
+             CASE WHEN e."kind" = 'REDEEM_HOLD' THEN -e."points" ELSE 0 END,
+             CASE WHEN e."kind" = 'EXPIRE' THEN -e."points" ELSE 0 END
+      FROM "LedgerEntry" e
+      WHERE e."shop" = ${shop} AND e."createdAt" >= ${start}::timestamp(3) AND e."createdAt" < ${end}::timestamp(3)
+        AND (e."orderId" IS NULL OR e."kind" NOT IN ('EARN', 'REVERSAL'))
+      UNION ALL
+      -- Holds of the period that were voided or given back since: their points came back.
+      SELECT h."createdAt", 0,
+             -(CASE WHEN c."kind" = 'REDEEM_VOID' THEN c."points" ELSE 0 END) - COALESCE(r."points", 0), 0
+      FROM "LedgerEntry" h
+      JOIN "LedgerEntry" c ON c."shop" = h."shop" AND c."pendingId" = h."id"
+      LEFT JOIN "LedgerEntry" r ON r."shop" = c."shop" AND r."reversesId" = c."id" AND r."kind" = 'REDEEM_RETURN'
+      WHERE h."shop" = ${shop} AND h."createdAt" >= ${start}::timestamp(3) AND h."createdAt" < ${end}::timestamp(3)
+        AND h."kind" = 'REDEEM_HOLD' AND (h."orderId" IS NULL OR h."kind" NOT IN ('EARN', 'REVERSAL'))
+    )
+    SELECT width_bucket("at", ${edges}::timestamp(3)[]) AS "bucket",
+           SUM("issued")::bigint AS "issued", SUM("redeemed")::bigint AS "redeemed", SUM("expired")::bigint AS "expired"
+    FROM flows
+    GROUP BY 1`;
+  const days: PointsFlowDay[] = Array.from({ length: bucketCount(boundaries) }, () => ({ issued: 0, redeemed: 0, expired: 0 }));
+  for (const row of rows) {
+    const day = days[Number(row.bucket) - 1];
+    if (!day) continue; // outside [start, end): cannot happen with the WHERE clauses above
+    day.issued = toSafeNumber(row.issued, "points issued");
+    day.redeemed = toSafeNumber(row.redeemed, "points redeemed");
+    day.expired = toSafeNumber(row.expired, "points expired");
+  }
+  return days;
+}
+
+/**
+ * Distinct members who placed an order (by the day it was placed) or redeemed points in each
+ * period: [start, split) is the previous one, [split, end) the current one.
+ */
+export async function activeMemberCounts(
+  shop: string,
+  { start, split, end }: { start: Date; split: Date; end: Date },
+): Promise<{ previous: number; current: number }> {
+  const [row] = await prisma.$queryRaw<{ previous: bigint; current: bigint }[]>`
+    SELECT count(*) FILTER (WHERE "previous") AS "previous", count(*) FILTER (WHERE "current") AS "current"
+    FROM (
+      SELECT "memberId", bool_or("at" < ${split}::timestamp(3)) AS "previous", bool_or("at" >= ${split}::timestamp(3)) AS "current"
+      FROM (
+        SELECT "memberId", "orderedAt" AS "at" FROM "OrderEarning"
+        WHERE "shop" = ${shop} AND "orderedAt" >= ${start}::timestamp(3) AND "orderedAt" < ${end}::timestamp(3) AND "memberId" IS NOT NULL
+        UNION ALL
+        SELECT "memberId", "createdAt" FROM "LedgerEntry"
+        WHERE "shop" = ${shop} AND "createdAt" >= ${start}::timestamp(3) AND "createdAt" < ${end}::timestamp(3)
+          AND "kind" = 'REDEEM_HOLD' AND ("orderId" IS NULL OR "kind" NOT IN ('EARN', 'REVERSAL'))
+      ) activity
+      GROUP BY "memberId"
+    ) members`;
+  return { previous: Number(row.previous), current: Number(row.current) };
+}
+
+export interface RecentEntry {
+  id: string;
+  kind: LedgerKind;
+  status: LedgerStatus;
+  points: number;
+  createdAt: string;
+  orderId: string | null;
+  reason: string | null;
+  member: { id: string; name: string | null; customerId: string };
+}
+
+/** The shop's latest entries, newest first, with who they concern (no personal data once redacted). */
+export async function recentEntries(shop: string, take = 10): Promise<RecentEntry[]> {
+  const rows = await prisma.ledgerEntry.findMany({
+    where: { shop },
+    orderBy: { id: "desc" },
+    take,
+    select: {
+      id: true, kind: true, status: true, points: true, createdAt: true, orderId: true, reason: true,
+      member: { select: { id: true, firstName: true, lastName: true, shopifyCustomerId: true, state: true } },
+    },
+  });
+  return rows.map((r) => ({
+    id: r.id.toString(),
+    kind: r.kind,
+    status: r.status,
+    points: r.points,
+    createdAt: r.createdAt.toISOString(),
+    orderId: r.orderId?.toString() ?? null,
+    reason: r.reason,
+    member: {
+      id: r.member.id,
+      name: r.member.state === "REDACTED" ? null : [r.member.firstName, r.member.lastName].filter(Boolean).join(" ") || null,
+      customerId: r.member.shopifyCustomerId.toString(),
+    },
+  }));
 }

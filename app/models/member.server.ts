@@ -88,47 +88,117 @@ export async function redactMember(shop: string, customerId: bigint, tx: Prisma.
   return count > 0;
 }
 
-export async function memberStats(shop: string) {
-  const [totals, active] = await Promise.all([
-    prisma.member.aggregate({
-      where: { shop },
-      _count: { _all: true },
-      _sum: { pointsAvailable: true, pointsPending: true, lifetimeEarned: true },
-    }),
-    prisma.member.count({ where: { shop, state: "ACTIVE" } }),
-  ]);
+/**
+ * Members now and what their balances hold, with the members enrolled in each period ([start,
+ * split) the previous one, [split, end) the current one). Enrollment counts at its recording
+ * time: a member joins the program when LoyalNest enrolls them.
+ */
+export async function memberTotals(shop: string, { start, split, end }: { start: Date; split: Date; end: Date }) {
+  const [row] = await prisma.$queryRaw<{ members: bigint; available: bigint | null; pending: bigint | null; newPrevious: bigint; newCurrent: bigint }[]>`
+    SELECT count(*) AS "members", sum("pointsAvailable")::bigint AS "available", sum("pointsPending")::bigint AS "pending",
+           count(*) FILTER (WHERE "enrolledAt" >= ${start}::timestamp(3) AND "enrolledAt" < ${split}::timestamp(3)) AS "newPrevious",
+           count(*) FILTER (WHERE "enrolledAt" >= ${split}::timestamp(3) AND "enrolledAt" < ${end}::timestamp(3)) AS "newCurrent"
+    FROM "Member" WHERE "shop" = ${shop}`;
   return {
-    members: totals._count._all,
-    activeMembers: active,
-    pointsAvailable: totals._sum.pointsAvailable ?? 0,
-    pointsPending: totals._sum.pointsPending ?? 0,
-    lifetimeEarned: totals._sum.lifetimeEarned ?? 0,
+    members: Number(row.members),
+    pointsAvailable: Number(row.available ?? 0n),
+    pointsPending: Number(row.pending ?? 0n),
+    newPrevious: Number(row.newPrevious),
+    newCurrent: Number(row.newCurrent),
   };
 }
 
-export async function listMembers(shop: string, { search, take = 50, cursor }: { search?: string; take?: number; cursor?: string } = {}) {
-  const term = search?.trim();
-  const numeric = term && /^\d{1,20}$/.test(term) ? BigInt(term) : undefined;
-  const where: Prisma.MemberWhereInput = {
-    shop,
-    ...(term
-      ? {
-          OR: [
-            { email: { contains: term.toLowerCase() } },
-            { firstName: { contains: term, mode: "insensitive" } },
-            { lastName: { contains: term, mode: "insensitive" } },
-            ...(numeric !== undefined ? [{ shopifyCustomerId: numeric }] : []),
-          ],
-        }
-      : {}),
+export const MEMBER_PAGE_SIZE = 50;
+
+export interface MemberListFilters {
+  /** Email, first or last name (substring), or a Shopify customer id (exact). */
+  search?: string;
+  /** Points available, inclusive bounds. */
+  balanceMin?: number;
+  balanceMax?: number;
+  /** Last order or redemption at or after this instant. */
+  activeSince?: Date;
+  /** No order or redemption at or after this instant (never active included). */
+  inactiveSince?: Date;
+}
+
+export interface MemberListPage {
+  members: MemberListRow[];
+  /** Pass as `after` for the next page, `before` for the previous one; null when there is none. */
+  nextCursor: string | null;
+  previousCursor: string | null;
+}
+
+export interface MemberListRow {
+  id: string;
+  shopifyCustomerId: bigint;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  state: Member["state"];
+  pointsAvailable: number;
+  pointsPending: number;
+  lifetimeEarned: number;
+  enrolledAt: Date;
+  lastActivityAt: Date | null;
+}
+
+const likePattern = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+function filterSql(filters: MemberListFilters): Prisma.Sql[] {
+  const conditions: Prisma.Sql[] = [];
+  const term = filters.search?.trim();
+  if (term) {
+    const numeric = /^\d{1,18}$/.test(term) ? BigInt(term) : null;
+    const pattern = likePattern(term);
+    conditions.push(Prisma.sql`("email" LIKE ${likePattern(term.toLowerCase())} OR "firstName" ILIKE ${pattern} OR "lastName" ILIKE ${pattern}
+      ${numeric !== null ? Prisma.sql`OR "shopifyCustomerId" = ${numeric}::bigint` : Prisma.empty})`);
+  }
+  if (filters.balanceMin !== undefined) conditions.push(Prisma.sql`"pointsAvailable" >= ${filters.balanceMin}::int`);
+  if (filters.balanceMax !== undefined) conditions.push(Prisma.sql`"pointsAvailable" <= ${filters.balanceMax}::int`);
+  if (filters.activeSince) conditions.push(Prisma.sql`"lastActivityAt" >= ${filters.activeSince}::timestamp(3)`);
+  if (filters.inactiveSince) conditions.push(Prisma.sql`("lastActivityAt" IS NULL OR "lastActivityAt" < ${filters.inactiveSince}::timestamp(3))`);
+  return conditions;
+}
+
+/**
+ * One page of members, newest enrolled first, filtered. Keyset pagination on (enrolledAt, id)
+ * (index Member_shop_enrolledAt_id_idx): any page costs the same, however deep. A cursor that is
+ * not one of the shop's members starts from the first page.
+ */
+export async function listMembers(
+  shop: string,
+  filters: MemberListFilters = {},
+  { after, before, take = MEMBER_PAGE_SIZE }: { after?: string; before?: string; take?: number } = {},
+): Promise<MemberListPage> {
+  if (!Number.isSafeInteger(take) || take < 1 || take > 250) throw new RangeError("take must be from 1 to 250");
+  const cursorId = before ?? after;
+  const cursor = cursorId ? await prisma.member.findUnique({ where: { shop_id: { shop, id: cursorId } }, select: { id: true, enrolledAt: true } }) : null;
+  const backwards = cursor !== null && before !== undefined;
+  const conditions = [Prisma.sql`"shop" = ${shop}`, ...filterSql(filters)];
+  if (cursor) {
+    conditions.push(backwards
+      ? Prisma.sql`("enrolledAt", "id") > (${cursor.enrolledAt}::timestamp(3), ${cursor.id})`
+      : Prisma.sql`("enrolledAt", "id") < (${cursor.enrolledAt}::timestamp(3), ${cursor.id})`);
+  }
+  const order = backwards ? Prisma.sql`"enrolledAt" ASC, "id" ASC` : Prisma.sql`"enrolledAt" DESC, "id" DESC`;
+  const rows = await prisma.$queryRaw<MemberListRow[]>`
+    SELECT "id", "shopifyCustomerId", "email", "firstName", "lastName", "state", "pointsAvailable", "pointsPending",
+           "lifetimeEarned", "enrolledAt", "lastActivityAt"
+    FROM "Member"
+    WHERE ${Prisma.join(conditions, " AND ")}
+    ORDER BY ${order}
+    LIMIT ${take + 1}`;
+  const more = rows.length > take;
+  const page = rows.slice(0, take);
+  if (backwards) page.reverse();
+  const first = page[0]?.id ?? null;
+  const last = page[page.length - 1]?.id ?? null;
+  return {
+    members: page,
+    nextCursor: backwards ? last : more ? last : null,
+    previousCursor: backwards ? (more ? first : null) : cursor ? first : null,
   };
-  const rows = await prisma.member.findMany({
-    where,
-    orderBy: [{ enrolledAt: "desc" }, { id: "desc" }],
-    take: take + 1,
-    ...(cursor ? { cursor: { shop_id: { shop, id: cursor } }, skip: 1 } : {}),
-  });
-  return { members: rows.slice(0, take), nextCursor: rows.length > take ? rows[take - 1].id : null };
 }
 
 /** Active members whose birthday falls on one of these month-days ("MM-DD"). */

@@ -4,10 +4,12 @@ import { EarningProgramError, parseEarningProgram } from "~/domain/program";
 import { TerminalJobError } from "~/jobs/errors";
 import * as ledger from "~/models/ledger.server";
 import { LedgerConflictError } from "~/models/ledger-errors";
-import { enrollMember, findMemberByCustomerId, membersWithBirthdayOn } from "~/models/member.server";
+import { enrollMember, findMemberByCustomerId, listMembers, membersWithBirthdayOn, type MemberListFilters } from "~/models/member.server";
 import { guestOrdersForEmail } from "~/models/order-earning.server";
 import { getShop } from "~/models/shop.server";
-import { addDaysToLocalDate, isLeapYear, localDateKey } from "~/domain/time";
+import { ACTIVITY_FILTER_WINDOWS, type ActivityFilter } from "~/domain/member-filters";
+import { reportTimeZone } from "~/domain/report-period";
+import { addDaysToLocalDate, isLeapYear, localDateKey, localDayBounds } from "~/domain/time";
 import { customerFactsFromPayload, guestEmailHash, marketingStateFromPayload } from "./customer-facts.server";
 import { creditGuestOrders } from "./order-earning.server";
 
@@ -112,4 +114,38 @@ export async function awardBirthdayPoints(shop: string, now = new Date()): Promi
     if (await grantAction(shopRow, member, result)) granted++;
   }
   return granted;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The members list (admin).
+
+export interface MemberListQuery {
+  search?: string;
+  balanceMin?: number;
+  balanceMax?: number;
+  activity?: ActivityFilter;
+  after?: string;
+  before?: string;
+}
+
+/**
+ * The start of the shop-local day `days - 1` days before today: "active in the last 30 days"
+ * means since the start of that day, the same days the overview counts.
+ */
+function startOfLastDays(days: number, timeZone: string, now: Date): Date {
+  const today = localDateKey(now, timeZone);
+  return localDayBounds(addDaysToLocalDate(today, -(days - 1)), timeZone).start;
+}
+
+/** One page of the shop's members, with the filters resolved in the shop's time zone. */
+export async function findMembers(shop: string, query: MemberListQuery, now = new Date()) {
+  const shopRow = await getShop(shop);
+  if (!shopRow) throw new Response("Shop not found", { status: 404 });
+  const timeZone = reportTimeZone(shopRow.ianaTimezone);
+  const filters: MemberListFilters = { search: query.search, balanceMin: query.balanceMin, balanceMax: query.balanceMax };
+  if (query.activity) {
+    const { days, active } = ACTIVITY_FILTER_WINDOWS[query.activity];
+    filters[active ? "activeSince" : "inactiveSince"] = startOfLastDays(days, timeZone, now);
+  }
+  return listMembers(shop, filters, { after: query.after, before: query.before });
 }
