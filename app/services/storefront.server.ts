@@ -5,11 +5,14 @@ import { findTimeWindow } from "~/domain/windows";
 import * as ledger from "~/models/ledger.server";
 import { findMemberByCustomerId } from "~/models/member.server";
 import { getShop, type ShopRecord } from "~/models/shop.server";
+import { listMemberRedemptions, type RedemptionView } from "./redemption.server";
+import { rewardOffersFor, type RewardOffer } from "./rewards.server";
 
 // What the theme widget shows, through the app proxy. Two answers:
 // - the program (public, the same for every shopper of a shop and language, so it is cacheable):
 //   ways to earn, the purchase rule the product block estimates points with, and rewards;
-// - the member (private): balances, recent history, and later affordable rewards and codes.
+// - the member (private): balances, recent history, rewards with what they can afford, and the
+//   discount codes they hold.
 //
 // A logged-in customer without a Member row (a customer from before the install who has not
 // ordered yet, or whose customers/create webhook is still queued) sees the member view with zero
@@ -65,6 +68,8 @@ export interface StorefrontProgram {
   pendingDays: number;
   purchase: StorefrontPurchaseRule | null;
   actions: { action: ActionName; points: number }[];
+  /** Enabled rewards in their window with stock left; `affordable` null (no shopper here). */
+  rewards: RewardOffer[];
 }
 
 export type HistoryType =
@@ -101,6 +106,10 @@ export interface StorefrontMember {
   pending: number;
   lifetimeEarned: number;
   history: HistoryItem[];
+  /** The program's rewards with `affordable` for this balance (empty while the program is paused). */
+  rewards: RewardOffer[];
+  /** Codes issued and still usable; used, expired or returned ones are not sent again. */
+  codes: RedemptionView[];
 }
 
 function isInstalled(shop: ShopRecord | null): shop is ShopRecord {
@@ -171,15 +180,17 @@ export async function storefrontProgram(shopDomain: string, requestedLocale: str
   const shop = await getShop(shopDomain);
   if (!isInstalled(shop)) return null;
   const program = programOf(shop);
+  const locale = resolveLocale(requestedLocale, shop);
   return {
     shop: shop.domain,
-    locale: resolveLocale(requestedLocale, shop),
+    locale,
     programEnabled: shop.programEnabled,
     pointsName: shop.pointsName,
     currency: shop.currencyCode,
     pendingDays: shop.pendingDays,
     purchase: program ? storefrontPurchaseRule(program, shop.currencyCode, shop.ianaTimezone, now) : null,
     actions: program ? storefrontActions(program) : [],
+    rewards: shop.programEnabled ? await rewardOffersFor(shopDomain, locale, null, now) : [],
   };
 }
 
@@ -240,20 +251,33 @@ export function historyItems(entries: readonly LedgerEntry[], limit = HISTORY_IT
   return items;
 }
 
-/** The member's balances and history; null when the shop is not installed. */
-export async function storefrontMember(shopDomain: string, customerId: bigint): Promise<StorefrontMember | null> {
+/** Codes a shopper can still use, soonest to expire first. */
+export function usableCodes(redemptions: readonly RedemptionView[], now: Date): RedemptionView[] {
+  return redemptions
+    .filter((r) => r.status === "ISSUED" && Date.parse(r.expiresAt) > now.getTime())
+    .sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt));
+}
+
+/** The member's balances, history, rewards and codes; null when the shop is not installed. */
+export async function storefrontMember(shopDomain: string, customerId: bigint, requestedLocale: string | null, now = new Date()): Promise<StorefrontMember | null> {
   const [shop, member] = await Promise.all([getShop(shopDomain), findMemberByCustomerId(shopDomain, customerId)]);
   if (!isInstalled(shop)) return null;
-  if (!member || member.state !== "ACTIVE") {
-    return { customerId: customerId.toString(), enrolled: false, available: 0, pending: 0, lifetimeEarned: 0, history: [] };
-  }
-  const { entries } = await ledger.listEntries(shopDomain, member.id, { take: HISTORY_ENTRIES_READ });
+  const locale = resolveLocale(requestedLocale, shop);
+  const active = member && member.state === "ACTIVE" ? member : null;
+  const available = active?.pointsAvailable ?? 0;
+  const [entries, rewards, redemptions] = await Promise.all([
+    active ? ledger.listEntries(shopDomain, active.id, { take: HISTORY_ENTRIES_READ }).then((page) => page.entries) : [],
+    shop.programEnabled ? rewardOffersFor(shopDomain, locale, available, now) : [],
+    active ? listMemberRedemptions(shopDomain, active.id) : [],
+  ]);
   return {
     customerId: customerId.toString(),
-    enrolled: true,
-    available: member.pointsAvailable,
-    pending: member.pointsPending,
-    lifetimeEarned: member.lifetimeEarned,
+    enrolled: active !== null,
+    available,
+    pending: active?.pointsPending ?? 0,
+    lifetimeEarned: active?.lifetimeEarned ?? 0,
     history: historyItems(entries),
+    rewards,
+    codes: usableCodes(redemptions, now),
   };
 }

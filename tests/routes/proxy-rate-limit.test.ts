@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
+import { Redis, type RedisOptions } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimitRule } from "~/utils/rate-limit.server";
 import { TEST_REDIS_URL } from "../helpers/env";
@@ -12,7 +12,7 @@ const rule = (limit: number, windowMs: number, name = `test-${randomBytes(4).toS
 const clients: Redis[] = [];
 afterAll(() => clients.forEach((c) => c.disconnect()));
 
-function redisLimiter(url = TEST_REDIS_URL, options: ConstructorParameters<typeof Redis>[1] = {}) {
+function redisLimiter(url = TEST_REDIS_URL, options: RedisOptions = {}) {
   const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 150, ...options });
   client.on("error", () => {});
   clients.push(client);

@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
 import { RequestType, setUpValidRequest } from "@shopify/shopify-api/test-helpers";
 import { Redis } from "ioredis";
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import { afterAll, describe, expect, it } from "vitest";
 import * as ledger from "~/models/ledger.server";
 import { loader as memberLoader, action as memberAction } from "~/routes/proxy.member";
@@ -31,7 +32,7 @@ function signed(path: string, shop: string, customerId: bigint | null, options: 
   return new Request(url, { method: options.method ?? "GET", headers: { "X-Forwarded-For": options.ip ?? `203.0.113.${randomInt(1, 254)}, 10.0.0.1` } });
 }
 
-async function call(loader: (args: { request: Request; params: Record<string, string>; context: object }) => Promise<Response>, request: Request) {
+async function call(loader: (args: LoaderFunctionArgs) => Promise<Response>, request: Request) {
   const response = await loader({ request, params: {}, context: {} });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Json };
 }
@@ -166,6 +167,7 @@ describe("GET /proxy/program", () => {
         { action: "signup", points: 150 },
         { action: "birthday", points: 100 },
       ],
+      rewards: [],
     });
     expect(JSON.stringify(response.body)).not.toContain("vip");
   });
@@ -234,7 +236,7 @@ describe("GET /proxy/member", () => {
     const newcomer = BigInt(randomInt(1, 2 ** 47));
     const response = await call(memberLoader, signed("/proxy/member", shop, newcomer));
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ customerId: newcomer.toString(), enrolled: false, available: 0, pending: 0, lifetimeEarned: 0, history: [] });
+    expect(response.body).toEqual({ customerId: newcomer.toString(), enrolled: false, available: 0, pending: 0, lifetimeEarned: 0, history: [], rewards: [], codes: [] });
     expect(await prisma.member.count({ where: { shop, shopifyCustomerId: newcomer } })).toBe(0);
   });
 
