@@ -285,6 +285,8 @@ export async function rewardsForCustomer(shop: string, customerId: bigint | null
     currencyCode: shopRow.currencyCode,
     loggedIn: customerId !== null,
     member: active ? { available: active.pointsAvailable, pending: active.pointsPending, lifetimeEarned: active.lifetimeEarned } : null,
+    // What the checkout box reads; a logged-in customer who is not a member yet has 0.
+    balance: customerId === null ? null : { available: active?.pointsAvailable ?? 0, pending: active?.pointsPending ?? 0 },
     rewards: shopRow.programEnabled ? await rewardOffersFor(shop, locale, customerId === null ? null : (active?.pointsAvailable ?? 0)) : [],
   };
 }

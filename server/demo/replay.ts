@@ -23,7 +23,7 @@ export async function replayDemoStream(options: {
   now?: Date;
   seed?: string;
   /** Called for every customer the stream mentions, before its first delivery is sent. */
-  onCustomer?: (customer: { id: string; email: string | null }) => void;
+  onCustomer?: (customer: { id: string }) => void;
 }): Promise<DemoReplayResult> {
   const events = options.events ?? 200;
   const now = options.now ?? new Date();
@@ -40,8 +40,7 @@ export async function replayDemoStream(options: {
   // The customers behind the webhooks exist in Shopify too (the Admin API stand-in): codes and
   // lookups for them must work as on a real shop.
   for (const delivery of deliveries) {
-    const customer = customerOf(delivery.topic, delivery.body);
-    if (customer) options.onCustomer?.(customer);
+    if (delivery.subject.customerId) options.onCustomer?.({ id: delivery.subject.customerId });
   }
   // In order, one at a time: a refund is sent after the order it refunds, as Shopify would.
   const results = await replayWebhooks(options.appUrl, deliveries, { secret: options.secret, concurrency: 1 });
@@ -51,9 +50,3 @@ export async function replayDemoStream(options: {
   return { sent: results.length, acknowledged: results.length - failed.length, failed };
 }
 
-function customerOf(topic: string, body: string): { id: string; email: string | null } | null {
-  const doc = JSON.parse(body) as { id?: unknown; email?: unknown; customer?: { id?: unknown; email?: unknown } | null };
-  const source = topic.startsWith("customers/") ? doc : doc.customer;
-  if (!source || source.id === undefined || source.id === null) return null;
-  return { id: String(source.id), email: typeof source.email === "string" ? source.email : null };
-}

@@ -57,7 +57,7 @@ describe("GET /api/checkout/rewards", () => {
     const answer = await read(await rewardsLoader({ request: request("/api/checkout/rewards?locale=fr-CA", { token: await token(shop, customerId) }), params: {}, context: {} }));
     expect(answer.status).toBe(200);
     expect(answer.cors).toBe("*");
-    expect(answer.body).toMatchObject({ loggedIn: true, member: { available: 800 }, pointsName: "points", currencyCode: "USD" });
+    expect(answer.body).toMatchObject({ loggedIn: true, balance: { available: 800, pending: 0 }, member: { available: 800 }, pointsName: "points", currencyCode: "USD" });
     const byCost = Object.fromEntries(answer.body.rewards.map((r: { pointsCost: number; affordable: boolean; title: string }) => [r.pointsCost, [r.affordable, r.title]]));
     expect(byCost).toEqual({ 500: [true, "5.00 USD de réduction"], 1500: [false, "10 % de réduction"] });
   });
@@ -65,7 +65,7 @@ describe("GET /api/checkout/rewards", () => {
   it("a guest gets the catalog without affordability; a forged or missing token gets a JSON 401 the extension can read", async () => {
     const { shop } = await checkoutShop();
     const guest = await read(await rewardsLoader({ request: request("/api/checkout/rewards", { token: await token(shop, null) }), params: {}, context: {} }));
-    expect(guest.body).toMatchObject({ loggedIn: false, member: null });
+    expect(guest.body).toMatchObject({ loggedIn: false, member: null, balance: null });
     expect(guest.body.rewards.every((r: { affordable: unknown }) => r.affordable === null)).toBe(true);
 
     const forged = await read(await rewardsLoader({ request: request("/api/checkout/rewards", { token: await token(shop, 1n, "not-the-secret") }), params: {}, context: {} }));

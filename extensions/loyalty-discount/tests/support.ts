@@ -17,10 +17,8 @@ import type { DocumentNode, GraphQLScalarType, GraphQLSchema } from "graphql";
 // output Shopify would refuse fails here.
 
 export const FUNCTION_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const REPO_DIR = path.resolve(FUNCTION_DIR, "../..");
-/** The shared schema sits beside the repository (../shared), as in every clone of the project. */
-export const SCHEMA_PATH =
-  process.env.FUNCTIONS_DISCOUNT_SCHEMA_PATH ?? path.resolve(REPO_DIR, "../shared/schemas/functions-discount/schema.graphql");
+/** The Discount Function API schema, kept beside the Function as Shopify's templates do. */
+export const SCHEMA_PATH = process.env.FUNCTIONS_DISCOUNT_SCHEMA_PATH ?? path.join(FUNCTION_DIR, "schema.graphql");
 export const FIXTURES_DIR = path.join(FUNCTION_DIR, "tests/fixtures");
 
 export const TARGETS = {
