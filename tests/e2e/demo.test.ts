@@ -380,7 +380,8 @@ describe("npm run demo", () => {
       }, { timeout: 30_000 }).toBeGreaterThan(0);
       await page.getByText(en.ledger.kind.REDEEM_CAPTURE).first().waitFor({ state: "visible" });
       await page.screenshot({ path: path.join(SCREENSHOTS, "member-redemption.png"), fullPage: true });
-      expect(problems.errors).toEqual([]);
+      // The reward saved without a title is answered 422 on purpose.
+      expect(problems.errors.filter((e) => !/status of 422/.test(e))).toEqual([]);
     });
   }, 120_000);
 
