@@ -84,7 +84,8 @@ export default function MemberPage() {
                       date.format(new Date(h.createdAt)),
                       t(`ledger.kind.${h.kind}`) + (h.status === "PENDING" ? ` (${t("ledger.status.PENDING")})` : ""),
                       h.reason ? t(`ledger.reason.${h.reason}`, { defaultValue: h.reason }) : "—",
-                      (h.points > 0 ? "+" : "") + number.format(h.points),
+                      // A capture spends what its hold already took: the balance does not move again.
+                      h.kind === "REDEEM_CAPTURE" ? "—" : (h.points > 0 ? "+" : "") + number.format(h.points),
                     ])}
                   />
                 )}

@@ -28,13 +28,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({
     currency: shopRow?.currencyCode ?? "USD",
     pointsName: shopRow?.pointsName ?? "points",
-    rewards: rewards.map((r) => ({
+    // Cheapest first: the order a shopper climbs the catalog in.
+    rewards: rewards.sort((a, b) => Number(b.enabled) - Number(a.enabled) || minimumPoints(a as RewardRecord) - minimumPoints(b as RewardRecord)).map((r) => ({
       id: r.id,
       type: r.type,
       title: localizedText(r.title, locale, locale),
       cost: minimumPoints(r as RewardRecord),
       slider: r.type === "POINTS_SLIDER",
       amount: r.amount ?? r.sliderUnitAmount,
+      pointsPerStep: r.sliderPointsPerUnit,
       percentage: r.percentage,
       productTitle: r.productTitle,
       enabled: r.enabled,
@@ -76,7 +78,7 @@ export default function RewardsPage() {
       case "PERCENTAGE": return t("rewards.value.percentage", { percentage: r.percentage });
       case "FREE_SHIPPING": return t("rewards.value.freeShipping");
       case "FREE_PRODUCT": return t("rewards.value.freeProduct", { product: r.productTitle ?? "" });
-      case "POINTS_SLIDER": return t("rewards.value.slider", { amount: money(r.amount) });
+      case "POINTS_SLIDER": return t("rewards.value.slider", { amount: money(r.amount), points: number.format(r.pointsPerStep ?? 0), pointsName });
     }
   };
   const tone = (state: string) => (state === "live" ? "success" : state === "disabled" ? undefined : "attention");
