@@ -3,7 +3,7 @@ import path from "node:path";
 
 // `remix build` takes a while, so the demo only runs it when build/ is missing or older than what
 // it is built from.
-const BUILD_INPUTS = ["app", "remix.config.js", "package-lock.json", "tsconfig.json"];
+const BUILD_INPUTS = ["app", "server/demo", "remix.config.js", "package-lock.json", "tsconfig.json"];
 
 async function newestMtime(target: string): Promise<number> {
   let info;
