@@ -9,7 +9,9 @@ import { settleRedemptions } from "~/services/redemption-settlement.server";
 import { starterCatalog } from "~/domain/rewards";
 import { createAdminGateway } from "~/shopify/gateway.server";
 import { codeHash } from "~/utils/code-cipher.server";
+import { enqueueHourlyJobs } from "~/jobs/scheduler.server";
 import { connectShopToStandin, useAdminStandin } from "../helpers/admin-standin";
+import { useIsolatedJobQueue } from "../helpers/jobs";
 import { createTestShop, prisma } from "../helpers/db";
 import { orderPayload } from "../unit/domain/support";
 
@@ -364,5 +366,30 @@ describe("a code's life after it is issued", () => {
     expect((await getBalance(shop, m.id)).available).toBe(1500);
     expect((await prisma.reward.findUniqueOrThrow({ where: { id: first.r.id } })).issuedCount).toBe(1);
     expect(await reconcileBalances(shop)).toEqual([]);
+  });
+});
+
+describe("the hourly settlement schedule", () => {
+  const queue = useIsolatedJobQueue();
+
+  it("enqueues one settlement per hour for each shop with an expired code, and none for others", async () => {
+    const setup = await redeemShop();
+    const idle = await redeemShop();
+    const m = await memberWith(setup.shop, 1000);
+    const r = await fixedReward(setup.shop, { codeExpiryDays: 1 });
+    expect((await post(setup.token, { customerId: String(m.shopifyCustomerId), rewardId: r.id, idempotencyKey: key() })).status).toBe(201);
+    const later = new Date(Date.now() + 2 * 86_400_000);
+    const hour = later.toISOString().slice(0, 13);
+
+    await enqueueHourlyJobs(later);
+    expect((await queue().getJobStatus("bulk", `settle-redemptions:${setup.shop}:${hour}`))?.state).toBe("waiting");
+    expect(await queue().getJobStatus("bulk", `settle-redemptions:${idle.shop}:${hour}`)).toBeNull();
+    // Another worker's tick in the same hour adds nothing.
+    const waiting = (await queue().queueCounts()).bulk.waiting;
+    await enqueueHourlyJobs(later);
+    expect((await queue().queueCounts()).bulk.waiting).toBe(waiting);
+    // Nothing is due now: the code has a day left.
+    await enqueueHourlyJobs(new Date());
+    expect(await queue().getJobStatus("bulk", `settle-redemptions:${setup.shop}:${new Date().toISOString().slice(0, 13)}`)).toBeNull();
   });
 });
