@@ -107,8 +107,13 @@ export async function reserveRedemption(shop: string, input: ReserveInput): Prom
 
 /** Shopify has the code. Idempotent: a concurrent retry that also finished issuing changes nothing. */
 export async function markIssued(shop: string, id: string, discountId: string): Promise<Redemption> {
-  await prisma.redemption.updateMany({ where: { shop, id, status: "ISSUING" }, data: { status: "ISSUED", discountId } });
-  return prisma.redemption.findUniqueOrThrow({ where: { shop_id: { shop, id } } });
+  const [row] = await prisma.$queryRaw<Redemption[]>`
+    UPDATE "Redemption" SET "status" = CASE WHEN "status" = 'ISSUING' THEN 'ISSUED'::"RedemptionStatus" ELSE "status" END,
+      "discountId" = CASE WHEN "status" = 'ISSUING' THEN ${discountId} ELSE "discountId" END, "updatedAt" = CURRENT_TIMESTAMP
+    WHERE "shop" = ${shop} AND "id" = ${id}
+    RETURNING *`;
+  if (!row) throw new Error(`redemption ${id} vanished while being issued`);
+  return row;
 }
 
 /**

@@ -107,18 +107,19 @@ export function redemptionView(row: Redemption): RedemptionView {
 export async function redeemReward(shop: string, request: RedeemRequest, deps: RedeemDeps = {}): Promise<RedeemOutcome> {
   const now = deps.now ?? new Date();
   const gateway = deps.gateway ?? (() => interactiveGatewayForShop(shop));
-  const shopRow = await getShop(shop);
+  const requestKey = `${request.channel}:${request.customerId}:${request.idempotencyKey}`;
+  // Independent reads, sent together: a shopper is waiting.
+  const [shopRow, member, existing, reward] = await Promise.all([
+    getShop(shop),
+    findMemberByCustomerId(shop, request.customerId),
+    findRedemptionByRequestKey(shop, requestKey),
+    getReward(shop, request.rewardId),
+  ]);
   if (!shopRow || shopRow.installState !== "INSTALLED") return refuse(401, "shop_uninstalled", "The shop is not installed");
   if (!shopRow.programEnabled) return refuse(409, "program_paused", "The loyalty program is paused");
-
-  const member = await findMemberByCustomerId(shop, request.customerId);
-  const requestKey = `${request.channel}:${request.customerId}:${request.idempotencyKey}`;
-
-  const existing = await findRedemptionByRequestKey(shop, requestKey);
   if (existing) return answerExisting(shop, existing, request, gateway);
 
   if (!member || member.state !== "ACTIVE") return refuse(409, "insufficient_points", "You have no points to redeem yet");
-  const reward = await getReward(shop, request.rewardId);
   if (!reward) return refuse(409, "reward_unavailable", "This reward is not available");
   const unavailable = rewardUnavailability(reward, now);
   if (unavailable === "out_of_stock") return refuse(409, "out_of_stock", "This reward is out of stock");
@@ -216,7 +217,8 @@ async function issue(shop: string, row: Redemption, code: string, ctx: IssueCont
         shippingDiscounts: ctx.combinesWith.combinesWithShipping,
       },
     });
-    return succeed(shop, await markIssued(shop, row.id, created.id), replayed);
+    const [issued, member] = await Promise.all([markIssued(shop, row.id, created.id), getMember(shop, row.memberId)]);
+    return { ok: true, replayed, redemption: redemptionView(issued), balance: { available: member?.pointsAvailable ?? 0, pending: member?.pointsPending ?? 0 } };
   } catch (error) {
     if (isCodeTakenError(error)) return settleByLookup(shop, row, code, admin, replayed, log);
     if (error instanceof AdminApiUserError || (error instanceof AdminApiError && !error.retryable)) {
