@@ -162,6 +162,7 @@ export async function renderStorefrontPage(input: StorefrontPageInput): Promise<
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(shop.name)}</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 ${[...styles].map((s) => `<link rel="stylesheet" href="${basePath}/assets/${s}?v=${assetVersion(s)}">`).join("\n")}
 <style>
   body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew", "Noto Sans JP", sans-serif; color: #1a1a1a; background: #fff; }
@@ -184,11 +185,11 @@ ${[...styles].map((s) => `<link rel="stylesheet" href="${basePath}/assets/${s}?v
 <script>window.Shopify = ${JSON.stringify({ shop: shop.domain, locale, currency: { active: shop.currencyCode, rate: "1.0" } })};</script>
 </head>
 <body>
-<div class="demo-bar" lang="en" dir="ltr">
+<aside class="demo-bar" aria-label="Demo storefront" lang="en" dir="ltr">
   <strong>LoyalNest demo storefront</strong>
   <span>Signed in as ${who} · <a href="${basePath}/account/login">switch customer</a>${customer ? ` · <a href="${basePath}/account/logout">log out</a>` : ""}</span>
   <nav aria-label="Languages">${languageLinks}</nav>
-</div>
+</aside>
 <header class="demo-header">
   <a class="demo-logo" href="${root}">${escapeHtml(shop.name)}</a>
   <nav aria-label="Store"><a href="${root}${page === "product" ? "/pages/rewards" : ""}">${page === "product" ? "Rewards" : escapeHtml(DEMO_PRODUCT.title)}</a></nav>

@@ -83,7 +83,7 @@ async function accountPage(request: Request, shop: string, action: string): Prom
       return `<li><a href="${BASE_PATH}/account/login?customer=${m.shopifyCustomerId}&amp;return_to=${back}">${escape(name)}</a> — ${m.pointsAvailable} points available</li>`;
     })
     .join("\n");
-  return html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Demo customers</title>
+  return html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Demo customers</title><link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:640px;margin:40px auto;padding:0 20px;color:#1a1a1a}a{color:#0b57d0}li{margin:6px 0}</style></head>
 <body><main><h1>Log in as a demo customer</h1>
 <p>The demo storefront has no real accounts: pick a member of the demo shop, or continue as a guest.</p>
