@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import {
@@ -10,8 +10,11 @@ import { z } from "zod";
 import { useToast } from "~/components/admin-feedback";
 import { RouteErrorState } from "~/components/RouteErrorState";
 import { config } from "~/config.server";
+import { pageTitle } from "~/i18n/page-title";
 import { requireAdmin } from "~/services/admin-auth.server";
 import { loadOnboarding, saveOnboardingStep } from "~/services/onboarding.server";
+
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "onboarding.title") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
@@ -90,7 +93,8 @@ export default function OnboardingPage() {
               {finished ? <Badge tone="success">{t("onboarding.done")}</Badge> : null}
             </InlineStack>
             {!isOpen ? (
-              <Button variant="plain" onClick={() => setOpen(name)} accessibilityLabel={t("onboarding.openStep", { title: t(`onboarding.steps.${name}.title`) })}>
+              <Button variant="plain" onClick={() => setOpen(name)}
+                accessibilityLabel={t("onboarding.openStep", { action: finished ? t("onboarding.edit") : t("onboarding.open"), title: t(`onboarding.steps.${name}.title`) })}>
                 {finished ? t("onboarding.edit") : t("onboarding.open")}
               </Button>
             ) : null}

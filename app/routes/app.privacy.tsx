@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation, useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
 import { Badge, BlockStack, Box, Button, Card, IndexTable, InlineGrid, InlineStack, Page, Select, Text, TextField } from "@shopify/polaris";
@@ -7,8 +7,11 @@ import { useTranslation } from "react-i18next";
 import { useToast } from "~/components/admin-feedback";
 import { CardEmptyState } from "~/components/CardEmptyState";
 import { RouteErrorState } from "~/components/RouteErrorState";
+import { pageTitle } from "~/i18n/page-title";
 import { requireAdmin } from "~/services/admin-auth.server";
 import { loadPrivacyPage, parsePrivacyQuery } from "~/services/privacy.server";
+
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "privacy.title") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);

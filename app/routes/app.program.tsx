@@ -1,4 +1,5 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, SerializeFrom } from "@remix-run/node";
+import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import {
@@ -16,8 +17,11 @@ import {
 import { RouteErrorState } from "~/components/RouteErrorState";
 import { UnsavedChangesBar } from "~/components/UnsavedChangesBar";
 import { WEEKDAYS, type Weekday } from "~/domain/time";
+import { pageTitle } from "~/i18n/page-title";
 import { requireAdmin } from "~/services/admin-auth.server";
 import { loadProgramEditor, MAX_PREVIEW_JSON_LENGTH, previewProgramEdit, saveProgramEdit } from "~/services/program-editor.server";
+
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "program.title") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
@@ -46,7 +50,15 @@ export async function action({ request }: ActionFunctionArgs) {
   return json({ intent: intent.data.intent, ...outcome }, { status: outcome.status });
 }
 
+// A preview or a refused save changes nothing on the server: no reload of the program.
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionResult, defaultShouldRevalidate }) => {
+  const result = actionResult as { ok?: boolean; intent?: string } | undefined;
+  if (result && (result.ok === false || result.intent === "preview")) return false;
+  return defaultShouldRevalidate;
+};
+
 const ROUNDING = ["floor", "half_up", "ceil"] as const;
+type EditorData = SerializeFrom<typeof loader>;
 
 export default function ProgramPage() {
   const data = useLoaderData<typeof loader>();
@@ -54,7 +66,12 @@ export default function ProgramPage() {
   const toast = useToast();
   const saveFetcher = useFetcher<typeof action>();
   const previewFetcher = useFetcher<typeof action>();
-  const initial = useMemo(() => draftFromProgram(data.program, data.settings), [data.program, data.settings]);
+  // Compared by content: a reload that brings the same program back must not reset the form.
+  const serverState = JSON.stringify([data.program, data.settings]);
+  const initial = useMemo(() => {
+    const [program, settings] = JSON.parse(serverState) as [EditorData["program"], EditorData["settings"]];
+    return draftFromProgram(program, settings);
+  }, [serverState]);
   const [draft, setDraft] = useState<EditorDraft>(initial);
   const [issues, setIssues] = useState<FieldIssue[]>([]);
   const [conflict, setConflict] = useState(false);
@@ -97,8 +114,10 @@ export default function ProgramPage() {
   }, [initial]);
 
   // Immutable updates by path: `update("program.purchase.pointsPerUnit", "5")`.
+  // Editing a field clears its own messages: they were about the value it had.
   const update = useCallback((path: string, value: unknown) => {
     setDraft((current) => setAtPath(current, path.split("."), value));
+    setIssues((current) => current.filter((issue) => issue.path !== path && !issue.path.startsWith(`${path}.`)));
   }, []);
 
   const keys = useMemo(() => editorFieldKeys(draft), [draft]);
@@ -418,7 +437,8 @@ function PreviewCard({ orders, fetcher, programInput, dirty, onIssues }: {
   const running = fetcher.state !== "idle";
 
   useEffect(() => {
-    if (result && fetcher.state === "idle" && "issues" in result) onIssues(result.issues);
+    // The server validated the program for the preview: its answer is the current list of problems.
+    if (result && fetcher.state === "idle" && "intent" in result) onIssues("issues" in result ? result.issues : []);
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per answer
   }, [result, fetcher.state]);
 

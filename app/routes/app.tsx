@@ -51,29 +51,34 @@ export default function AppLayout() {
         </NavMenu>
       ) : (
         // Same column as the pages below it.
-        <Page>
-          <BlockStack gap="300">
-            <Banner tone="info" title={t("demo.bannerTitle")}>
-              <p>{t("demo.bannerBody", { shop: demoShop })}</p>
-            </Banner>
-            {/* App Bridge's navigation lives in the Shopify admin; the demo shows its own. */}
-            <nav aria-label={t("nav.label")}>
-              <InlineStack gap="400">
-                <Link to="/app">{t("nav.home")}</Link>
-                <Link to="/app/members">{t("nav.members")}</Link>
-                <Link to="/app/rewards">{t("nav.rewards")}</Link>
-                <Link to="/app/program">{t("nav.program")}</Link>
-                <Link to="/app/settings/api-keys">{t("nav.apiKeys")}</Link>
-                <Link to="/app/privacy">{t("nav.privacy")}</Link>
-                {onboarding && !onboarding.done ? <Link to="/app/onboarding">{t("nav.onboarding")}</Link> : null}
-              </InlineStack>
-            </nav>
-          </BlockStack>
-        </Page>
+        <header>
+          <Page>
+            <BlockStack gap="300">
+              <Banner tone="info" title={t("demo.bannerTitle")}>
+                <p>{t("demo.bannerBody", { shop: demoShop })}</p>
+              </Banner>
+              {/* App Bridge's navigation lives in the Shopify admin; the demo shows its own. */}
+              <nav aria-label={t("nav.label")}>
+                <InlineStack gap="400">
+                  <Link to="/app">{t("nav.home")}</Link>
+                  <Link to="/app/members">{t("nav.members")}</Link>
+                  <Link to="/app/rewards">{t("nav.rewards")}</Link>
+                  <Link to="/app/program">{t("nav.program")}</Link>
+                  <Link to="/app/settings/api-keys">{t("nav.apiKeys")}</Link>
+                  <Link to="/app/privacy">{t("nav.privacy")}</Link>
+                  {onboarding && !onboarding.done ? <Link to="/app/onboarding">{t("nav.onboarding")}</Link> : null}
+                </InlineStack>
+              </nav>
+            </BlockStack>
+          </Page>
+        </header>
       )}
       <NavigationProgress />
-      {onboarding && !onboarding.done && !pathname.startsWith("/app/onboarding") ? <SetupBanner completed={onboarding.completed} total={onboarding.total} /> : null}
-      <Outlet />
+      {/* Landmarks: inside the Shopify admin the page is the app's main content. */}
+      <main>
+        {onboarding && !onboarding.done && !pathname.startsWith("/app/onboarding") ? <SetupBanner completed={onboarding.completed} total={onboarding.total} programEnabled={onboarding.programEnabled} /> : null}
+        <Outlet />
+      </main>
     </AppProvider>
   );
 }

@@ -165,6 +165,8 @@ export interface OnboardingBannerState {
   done: boolean;
   completed: number;
   total: number;
+  /** The program runs (a shop from before the onboarding existed, or one paused after launch is not "done"). */
+  programEnabled: boolean;
   /** A shop that never launched and has not finished setting up opens on the onboarding. */
   openOnboarding: boolean;
 }
@@ -178,6 +180,7 @@ export async function onboardingBannerState(shop: string): Promise<OnboardingBan
     done,
     completed: progress.completedSteps.length,
     total: ONBOARDING_STEPS.length + 1,
+    programEnabled: progress.programEnabled,
     openOnboarding: !done && !progress.programEnabled,
   };
 }
