@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import {
@@ -13,6 +13,7 @@ import { ComparisonCard } from "~/components/overview/ComparisonCard";
 import { RouteErrorState } from "~/components/RouteErrorState";
 import { DEFAULT_PRESET, PERIOD_PRESETS, type PeriodChoice } from "~/domain/report-period";
 import { isRtl, localeFromRequest } from "~/i18n/config";
+import { pageTitle } from "~/i18n/page-title";
 import { requireAdmin } from "~/services/admin-auth.server";
 import { getProgramOverview } from "~/services/overview.server";
 
@@ -32,6 +33,8 @@ function periodFromUrl(url: URL): { choice: PeriodChoice; refused: boolean; from
   if (period === "custom") return { choice: { kind: "custom", from, to }, refused: false, from, to };
   return { choice: period ? { kind: "preset", preset: period } : fallback, refused: false, from, to };
 }
+
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "dashboard.title") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
@@ -60,6 +63,8 @@ export default function Overview() {
   const number = new Intl.NumberFormat(locale);
   const money = new Intl.NumberFormat(locale, { style: "currency", currency: shop.currencyCode });
   const percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 });
+  const compactNumber = new Intl.NumberFormat(locale, { notation: "compact", maximumFractionDigits: 1 });
+  const compactMoney = new Intl.NumberFormat(locale, { style: "currency", currency: shop.currencyCode, notation: "compact", maximumFractionDigits: 1 });
   const longDate = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
   const shortDate = new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", timeZone: "UTC" });
   const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
@@ -185,6 +190,7 @@ export default function Overview() {
                 locale={locale}
                 rtl={rtl}
                 format={count}
+                formatTick={(n) => compactNumber.format(n)}
                 empty={pointsSeries.every((s) => s.values.every((v) => v === 0)) ? <Text as="p" tone="subdued">{t("overview.chart.emptyPoints")}</Text> : undefined}
               />
               <ChartCard
@@ -202,6 +208,7 @@ export default function Overview() {
                 locale={locale}
                 rtl={rtl}
                 format={formatMoney}
+                formatTick={(n) => compactMoney.format(n)}
                 empty={revenueSeries.every((s) => s.values.every((v) => v === 0)) ? <Text as="p" tone="subdued">{t("overview.chart.emptyRevenue")}</Text> : undefined}
               />
             </InlineGrid>

@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, IndexTable, InlineStack, Page, Pagination, Select, Text, TextField } from "@shopify/polaris";
@@ -8,6 +8,7 @@ import { z } from "zod";
 import { CardEmptyState } from "~/components/CardEmptyState";
 import { RouteErrorState } from "~/components/RouteErrorState";
 import { ACTIVITY_FILTERS } from "~/domain/member-filters";
+import { pageTitle } from "~/i18n/page-title";
 import { requireAdmin } from "~/services/admin-auth.server";
 import { findMembers, type MemberListQuery } from "~/services/members.server";
 
@@ -52,6 +53,8 @@ function parseQuery(url: URL): { query: MemberListQuery; errors: FilterError[]; 
   }
   return { query, errors, raw };
 }
+
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "members.title") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);

@@ -5,7 +5,7 @@ export function ComparisonCard({ label, value, comparison, help, metric }: { lab
   return (
     <Card>
       <BlockStack gap="100">
-        <Text as="h3" variant="headingSm" tone="subdued">{label}</Text>
+        <Text as="h2" variant="headingSm" tone="subdued">{label}</Text>
         <Text as="p" variant="headingXl">
           <span data-metric={metric}>{value}</span>
         </Text>

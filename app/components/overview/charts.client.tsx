@@ -28,11 +28,13 @@ export interface ChartProps {
   description: string;
   locale: string;
   rtl: boolean;
-  /** Formats a value for ticks and tooltips. */
+  /** Formats a value for tooltips (exact). */
   format: (value: number) => string;
+  /** Formats an axis tick (short). */
+  formatTick: (value: number) => string;
 }
 
-function sharedOptions({ locale, rtl, format }: ChartProps, stacked: boolean) {
+function sharedOptions({ locale, rtl, format, formatTick }: ChartProps, stacked: boolean) {
   return {
     // Drawn once: no animation to wait for, nothing moves after the first frame.
     animation: false as const,
@@ -46,8 +48,9 @@ function sharedOptions({ locale, rtl, format }: ChartProps, stacked: boolean) {
       tooltip: { rtl, callbacks: { label: (item: TooltipItem<"line" | "bar">) => `${item.dataset.label ?? ""}: ${format(Number(item.raw))}` } },
     },
     scales: {
-      x: { reverse: rtl, stacked, grid: { display: false }, ticks: { maxRotation: 0, autoSkipPadding: 16 } },
-      y: { position: rtl ? ("right" as const) : ("left" as const), stacked, beginAtZero: true, ticks: { callback: (value: string | number) => format(Number(value)), maxTicksLimit: 6 } },
+      // offset: the first and last days' labels stay inside the canvas.
+      x: { reverse: rtl, stacked, offset: true, grid: { display: false }, ticks: { maxRotation: 0, autoSkipPadding: 16 } },
+      y: { position: rtl ? ("right" as const) : ("left" as const), stacked, beginAtZero: true, ticks: { callback: (value: string | number) => formatTick(Number(value)), maxTicksLimit: 6 } },
     },
   };
 }
