@@ -150,11 +150,11 @@ export default function OnboardingPage() {
                     onChange={(v) => setEarning({ ...earning, pointsPerUnit: v })} suffix={t("program.purchase.perCurrency", { currency: data.currencyCode })}
                     autoComplete="off" error={errorFor("earning", "pointsPerUnit")} helpText={t("onboarding.steps.earning.rateHelp", { currency: data.currencyCode })} />
                   <InlineGrid columns={{ xs: 1, md: 2 }} gap="300" alignItems="center">
-                    <Checkbox label={t("onboarding.steps.earning.signup")} name="signupEnabled" checked={earning.signupEnabled}
+                    <Checkbox label={t("onboarding.steps.earning.signup")} name="signupEnabled" value="true" checked={earning.signupEnabled}
                       onChange={(v) => setEarning({ ...earning, signupEnabled: v })} />
                     <TextField label={t("onboarding.steps.earning.signupPoints")} name="signupPoints" type="number" value={earning.signupPoints}
                       onChange={(v) => setEarning({ ...earning, signupPoints: v })} autoComplete="off" error={errorFor("earning", "signupPoints")} />
-                    <Checkbox label={t("onboarding.steps.earning.birthday")} name="birthdayEnabled" checked={earning.birthdayEnabled}
+                    <Checkbox label={t("onboarding.steps.earning.birthday")} name="birthdayEnabled" value="true" checked={earning.birthdayEnabled}
                       onChange={(v) => setEarning({ ...earning, birthdayEnabled: v })} />
                     <TextField label={t("onboarding.steps.earning.birthdayPoints")} name="birthdayPoints" type="number" value={earning.birthdayPoints}
                       onChange={(v) => setEarning({ ...earning, birthdayPoints: v })} autoComplete="off" error={errorFor("earning", "birthdayPoints")} />
@@ -174,7 +174,7 @@ export default function OnboardingPage() {
                     <Text as="p">{t("onboarding.steps.reward.existing", { count: data.rewards.count })}</Text>
                   ) : (
                     <BlockStack gap="200">
-                      <Checkbox label={t("onboarding.steps.reward.starter")} name="createStarterReward" checked={starter} onChange={setStarter} />
+                      <Checkbox label={t("onboarding.steps.reward.starter")} name="createStarterReward" value="true" checked={starter} onChange={setStarter} />
                       <List>
                         {data.rewards.starter.map((r, i) => (
                           <List.Item key={i}>

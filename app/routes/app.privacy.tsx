@@ -35,7 +35,8 @@ export default function PrivacyPage() {
   const location = useLocation();
   const [searchParams] = useSearchParams();
   const toast = useToast();
-  const date = new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium", timeStyle: "short" });
+  // In the shop's time zone, as the page says (and as the date filters read).
+  const date = new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium", timeStyle: "short", timeZone: data.timeZone });
   const [filters, setFilters] = useState(data.filters);
   const [downloading, setDownloading] = useState<string | null>(null);
   // Filtering or paging reloads this page's data: its tables show it is on the way.

@@ -135,6 +135,8 @@ describe("merchant admin pages in the demo", () => {
       await page.getByRole("button", { name: en.onboarding.steps.launch.button }).waitFor();
       await page.getByText("Points are called “Stars”.").waitFor();
       await page.getByText("5 Stars per USD spent.").waitFor();
+      await page.getByText("100 Stars for creating an account.").waitFor();
+      await page.getByText("100 Stars on birthdays.").waitFor();
       await page.screenshot({ path: path.join(SCREENSHOTS, "onboarding-review.png"), fullPage: true });
       await page.getByRole("button", { name: en.onboarding.steps.launch.button }).click();
       await page.getByText(en.onboarding.live.title, { exact: true }).waitFor();
@@ -151,6 +153,8 @@ describe("merchant admin pages in the demo", () => {
     expect(rows[0]).toMatchObject({ pointsName: "Stars", programEnabled: true, onboardingSteps: ["pointsName", "earning", "reward", "widget"] });
     expect(rows[0].onboardingCompletedAt).toBeInstanceOf(Date);
     expect(rows[0].earningRules.purchase.pointsPerUnit).toBe("5");
+    // The suggested actions, accepted as shown (checked boxes).
+    expect(rows[0].earningRules.actions).toMatchObject({ signup: { enabled: true, points: 100 }, birthday: { enabled: true, points: 100 } });
   }, 120_000);
 
   it("a rule changed in /app/program: inline errors save nothing, the preview recomputes, the next order earns by it", async () => {

@@ -67,7 +67,8 @@ describe("onboarding", () => {
     expect(await bodyOf(zeroRate)).toMatchObject({ issues: [{ path: "pointsPerUnit", code: "positive" }] });
     expect(parseEarningProgram((await prisma.shop.findUniqueOrThrow({ where: { domain: shop } })).earningRules).purchase.pointsPerUnit).toBe("1");
 
-    const earning = await step(token, { intent: "earning", pointsPerUnit: "5", signupEnabled: "on", signupPoints: "100", birthdayEnabled: "on", birthdayPoints: "150" });
+    // Checked boxes post their value ("true" from the page; "on" is a browser's default).
+    const earning = await step(token, { intent: "earning", pointsPerUnit: "5", signupEnabled: "on", signupPoints: "100", birthdayEnabled: "true", birthdayPoints: "150" });
     expect(await bodyOf(earning)).toMatchObject({ ok: true, next: "reward" });
     const program = parseEarningProgram((await prisma.shop.findUniqueOrThrow({ where: { domain: shop } })).earningRules);
     expect(program.purchase.pointsPerUnit).toBe("5");
