@@ -14,13 +14,17 @@ function start() {
   if (!cfg || !launcher) return;
   let panel: Promise<PanelApi> | undefined;
 
+  const loaded = () => (window as unknown as { LoyalNestPanel?: PanelApi }).LoyalNestPanel;
   const loadPanel = () =>
+    // A loyalty page block on the same page may have loaded the panel's code already.
     (panel ??= new Promise<PanelApi>((resolve, reject) => {
+      const ready = loaded();
+      if (ready) return resolve(ready);
       const script = document.createElement("script");
       script.src = cfg.panelJs;
       script.async = true;
       script.onload = () => {
-        const api = (window as unknown as { LoyalNestPanel?: PanelApi }).LoyalNestPanel;
+        const api = loaded();
         if (api) resolve(api);
         else reject(new Error("panel"));
       };
