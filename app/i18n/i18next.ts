@@ -2,10 +2,16 @@ import i18next, { type i18n } from "i18next";
 import { initReactI18next } from "react-i18next";
 import ar from "./locales/ar.json";
 import en from "./locales/en.json";
+import es from "./locales/es.json";
 import fr from "./locales/fr.json";
 import { defaultLocale, supportedLocales, type Locale } from "./config";
 
-export const resources = { en: { translation: en }, fr: { translation: fr }, ar: { translation: ar } } as const;
+export const resources = {
+  en: { translation: en },
+  es: { translation: es },
+  fr: { translation: fr },
+  ar: { translation: ar },
+} as const satisfies Record<Locale, { translation: object }>;
 
 /** A synchronous i18next instance per render (server) or per page (browser), resources bundled. */
 export function createI18n(locale: Locale): i18n {

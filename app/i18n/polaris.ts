@@ -1,7 +1,14 @@
 import polarisEn from "@shopify/polaris/locales/en.json";
+import polarisEs from "@shopify/polaris/locales/es.json";
 import polarisFr from "@shopify/polaris/locales/fr.json";
 import type { Locale } from "./config";
 
-// Polaris ships no Arabic strings (the Shopify admin has no Arabic); its few built-in labels fall
-// back to English there while all LoyalNest text is translated and laid out right-to-left.
-export const polarisTranslations: Record<Locale, typeof polarisEn> = { en: polarisEn, fr: polarisFr, ar: polarisEn };
+// Polaris translates its built-in labels (pagination, filters, sort…) into the Shopify admin's
+// languages. For the others (ar, he, fa, ru, uk, id, hu) those few labels stay in English while
+// all LoyalNest text is translated, and right-to-left where the language is.
+export const polarisTranslations: Record<Locale, typeof polarisEn> = {
+  en: polarisEn,
+  es: polarisEs,
+  fr: polarisFr,
+  ar: polarisEn,
+};
