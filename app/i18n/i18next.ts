@@ -1,6 +1,7 @@
 import i18next, { type i18n } from "i18next";
 import { initReactI18next } from "react-i18next";
 import ar from "./locales/ar.json";
+import de from "./locales/de.json";
 import en from "./locales/en.json";
 import es from "./locales/es.json";
 import fr from "./locales/fr.json";
@@ -9,6 +10,7 @@ import { defaultLocale, supportedLocales, type Locale } from "./config";
 export const resources = {
   en: { translation: en },
   es: { translation: es },
+  de: { translation: de },
   fr: { translation: fr },
   ar: { translation: ar },
 } as const satisfies Record<Locale, { translation: object }>;

@@ -1,3 +1,4 @@
+import polarisDe from "@shopify/polaris/locales/de.json";
 import polarisEn from "@shopify/polaris/locales/en.json";
 import polarisEs from "@shopify/polaris/locales/es.json";
 import polarisFr from "@shopify/polaris/locales/fr.json";
@@ -9,6 +10,7 @@ import type { Locale } from "./config";
 export const polarisTranslations: Record<Locale, typeof polarisEn> = {
   en: polarisEn,
   es: polarisEs,
+  de: polarisDe,
   fr: polarisFr,
   ar: polarisEn,
 };
