@@ -22,10 +22,16 @@
 // that happen at most once. Every posted credit is a lot (app/domain/lots.ts) and every entry that
 // takes points out of `available` records the lots it took them from in LedgerLotAllocation.
 //
-// Concurrency. Each write locks the member row (SELECT … FOR NO KEY UPDATE) before it reads the
-// idempotency key, the lots or the balance, so writes for one member are serialised and decisions
-// are made on committed data; the balance UPDATE is guarded as well, and a CHECK constraint keeps
-// every cached balance ≥ 0 whatever happens.
+// Concurrency. Each write that decides anything (a debit, a hold, a reversal, posting or voiding a
+// pending entry) locks the member row (SELECT … FOR NO KEY UPDATE) before it reads the idempotency
+// key, the lots or the balance, so writes for one member are serialised and decisions are made on
+// committed data. A credit decides nothing: it is one statement whose balance UPDATE takes the same
+// lock. The balance UPDATE is guarded as well, and a CHECK constraint keeps every cached balance
+// ≥ 0 whatever happens.
+//
+// Transactions. Every write accepts the caller's transaction (`{ tx }`: ours from sql.server.ts or
+// Prisma's), so that one business event — an order's earning with its OrderEarning row and its
+// webhook's processed mark, a redemption with its hold — commits or rolls back as one.
 //
 // Idempotency. Every write carries a key, unique per shop. The content hash (sha256 of the
 // canonical request) decides: same key and content → the original entry is returned, unchanged;
@@ -36,6 +42,7 @@ import prisma from "~/db.server";
 import { allocateLots, releaseAllocations, type Lot, type LotAllocation } from "~/domain/lots";
 import { toSafeNumber } from "~/domain/rational";
 import { logger } from "~/utils/logger.server";
+import { sqlOf, sqlState, transaction, type Sql, type Tx } from "./sql.server";
 import {
   InsufficientPointsError,
   LedgerConflictError,
@@ -67,8 +74,7 @@ const WRITE_TX = {
 /** Kinds whose posted, positive entries are lots. */
 const LOT_KINDS: readonly LedgerKind[] = ["EARN", "ADJUST", "IMPORT", "REFERRAL", "CAMPAIGN"];
 
-type Tx = Prisma.TransactionClient;
-type Db = Tx | typeof prisma;
+type Db = Prisma.TransactionClient | typeof prisma;
 
 export interface Balance {
   available: number;
@@ -113,10 +119,7 @@ export interface BalanceDrift {
   computed: Balance;
 }
 
-/**
- * `tx`: write inside the caller's transaction, so that one business event (a redemption and its
- * hold, an order and its capture) commits or rolls back as one.
- */
+/** `tx`: write inside the caller's transaction (see "Transactions" above). */
 export interface LedgerWriteOptions {
   tx?: Tx;
 }
@@ -276,7 +279,8 @@ export function contentHash(content: Record<string, HashValue>): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Transaction plumbing.
+// Transaction plumbing. Every statement goes through an Sql executor (app/models/sql.server.ts):
+// the caller's transaction when it passes one (ours or Prisma's), else one of our own.
 
 interface LockedMember {
   id: string;
@@ -285,66 +289,64 @@ interface LockedMember {
   lifetimeEarned: number;
 }
 
-async function lockMember(tx: Tx, shop: string, memberId: string): Promise<LockedMember> {
+async function lockMember(sql: Sql, shop: string, memberId: string): Promise<LockedMember> {
   // NO KEY UPDATE is enough to serialise ledger writes and, unlike FOR UPDATE, does not block
   // other tables' foreign-key checks against the member.
-  const rows = await tx.$queryRaw<LockedMember[]>`
-    SELECT "id", "pointsAvailable", "pointsPending", "lifetimeEarned"
-    FROM "Member" WHERE "shop" = ${shop} AND "id" = ${memberId}
-    FOR NO KEY UPDATE`;
-  const member = rows[0];
+  const [member] = await sql.rows<LockedMember>(
+    `SELECT "id", "pointsAvailable", "pointsPending", "lifetimeEarned"
+     FROM "Member" WHERE "shop" = $1 AND "id" = $2
+     FOR NO KEY UPDATE`,
+    [shop, memberId],
+  );
   if (!member) throw new MemberNotFoundError(memberId);
   return member;
 }
 
 /**
- * The start of every write: locks the member (as lockMember) and, in the same statement, looks up
- * the idempotency key, so a first write costs one round trip here instead of two. A replay (rare)
+ * The start of every write that decides on the member's balance or on another entry: locks the
+ * member (as lockMember) and, in the same statement, looks up the idempotency key. A replay (rare)
  * reads the stored entry; a key reused with other content is a conflict.
  */
 async function lockForWrite(
-  tx: Tx,
+  sql: Sql,
   shop: string,
   memberId: string,
   idempotencyKey: string,
   hash: string,
 ): Promise<{ member: LockedMember; existing: LedgerEntry | null }> {
-  const rows = await tx.$queryRaw<(LockedMember & { replayId: bigint | null; replayHash: string | null })[]>`
-    SELECT m."id", m."pointsAvailable", m."pointsPending", m."lifetimeEarned", e."id" AS "replayId", e."contentHash" AS "replayHash"
-    FROM "Member" m
-    LEFT JOIN "LedgerEntry" e ON e."shop" = m."shop" AND e."idempotencyKey" = ${idempotencyKey}
-    WHERE m."shop" = ${shop} AND m."id" = ${memberId}
-    FOR NO KEY UPDATE OF m`;
-  const row = rows[0];
+  const [row] = await sql.rows<LockedMember & { replayId: bigint | null; replayHash: string | null }>(
+    `SELECT m."id", m."pointsAvailable", m."pointsPending", m."lifetimeEarned", e."id" AS "replayId", e."contentHash" AS "replayHash"
+     FROM "Member" m
+     LEFT JOIN "LedgerEntry" e ON e."shop" = m."shop" AND e."idempotencyKey" = $3
+     WHERE m."shop" = $1 AND m."id" = $2
+     FOR NO KEY UPDATE OF m`,
+    [shop, memberId, idempotencyKey],
+  );
   if (!row) throw new MemberNotFoundError(memberId);
   const { replayId, replayHash, ...member } = row;
   if (replayId === null) return { member, existing: null };
   if (replayHash !== hash) throw new LedgerConflictError(idempotencyKey, replayId);
-  return { member, existing: await findEntry(tx, shop, replayId) };
+  return { member, existing: await findEntry(sql, shop, replayId) };
 }
 
-async function findEntry(db: Db, shop: string, entryId: bigint): Promise<LedgerEntry> {
+async function findEntry(sql: Sql, shop: string, entryId: bigint): Promise<LedgerEntry> {
   if (typeof entryId !== "bigint") throw new LedgerValidationError("entry ids are bigints");
-  const entry = await db.ledgerEntry.findUnique({ where: { shop_id: { shop, id: entryId } } });
+  const [entry] = await sql.rows<LedgerEntry>(`SELECT * FROM "LedgerEntry" WHERE "shop" = $1 AND "id" = $2::bigint`, [shop, entryId]);
   if (!entry) throw new LedgerEntryNotFoundError(entryId);
   return entry;
 }
 
+async function entryWithKey(sql: Sql, shop: string, idempotencyKey: string): Promise<LedgerEntry | null> {
+  const [entry] = await sql.rows<LedgerEntry>(`SELECT * FROM "LedgerEntry" WHERE "shop" = $1 AND "idempotencyKey" = $2`, [shop, idempotencyKey]);
+  return entry ?? null;
+}
+
 /** The entry already written under this key, or null; a different request under it is a conflict. */
-async function findReplay(db: Db, shop: string, idempotencyKey: string, hash: string): Promise<LedgerEntry | null> {
-  const existing = await db.ledgerEntry.findUnique({ where: { shop_idempotencyKey: { shop, idempotencyKey } } });
+async function findReplay(sql: Sql, shop: string, idempotencyKey: string, hash: string): Promise<LedgerEntry | null> {
+  const existing = await entryWithKey(sql, shop, idempotencyKey);
   if (!existing) return null;
   if (existing.contentHash !== hash) throw new LedgerConflictError(idempotencyKey, existing.id);
   return existing;
-}
-
-/** PostgreSQL's SQLSTATE behind a Prisma error, from a model query or a raw one. */
-function sqlState(error: unknown): string | undefined {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return undefined;
-  if (error.code === "P2002") return "23505";
-  if (error.code === "P2020") return "22003";
-  const cause = (error.meta as { driverAdapterError?: { cause?: { originalCode?: string } } } | undefined)?.driverAdapterError?.cause;
-  return cause?.originalCode;
 }
 
 const isUniqueViolation = (error: unknown) => sqlState(error) === "23505";
@@ -352,30 +354,34 @@ const isUniqueViolation = (error: unknown) => sqlState(error) === "23505";
 /** 22003: a cached balance would leave the int4 range. */
 const isOutOfRange = (error: unknown) => sqlState(error) === "22003";
 
+/** 23503: a foreign key names no row (an entry for a member that does not exist). */
+const isMissingReference = (error: unknown) => sqlState(error) === "23503";
+
 /**
- * Runs one ledger write in its own transaction. `write` must lock the member and call findReplay
- * before deciding anything. Writes for different members under the same key are not serialised by
- * the member lock; the unique index settles them, and the loser answers from the winner's entry.
+ * Runs one ledger write in the caller's transaction, or in its own. `write` must lock the member
+ * and look for a replay before deciding anything. Writes for different members under the same key
+ * are not serialised by the member lock; the unique index settles them, and the loser answers from
+ * the winner's entry.
  */
 async function runWrite<R>(
   shop: string,
   idempotencyKey: string,
   hash: string,
-  write: (tx: Tx) => Promise<R>,
+  write: (sql: Sql) => Promise<R>,
   fromReplay: (entry: LedgerEntry) => R,
   options: LedgerWriteOptions = {},
 ): Promise<R> {
   // Inside the caller's transaction a unique violation aborts that transaction: it propagates, and
   // the caller's retry finds the entry through the key like any replay.
-  if (options.tx) return write(options.tx);
+  if (options.tx) return write(sqlOf(options.tx));
   try {
-    return await prisma.$transaction(write, WRITE_TX);
+    return await transaction((tx) => write(tx));
   } catch (error) {
     if (isOutOfRange(error)) {
       throw new LedgerValidationError("This would take the member's balance beyond the largest supported number of points");
     }
     if (!isUniqueViolation(error)) throw error;
-    const existing = await findReplay(prisma, shop, idempotencyKey, hash);
+    const existing = await findReplay(sqlOf(), shop, idempotencyKey, hash);
     if (!existing) throw error;
     return fromReplay(existing);
   }
@@ -395,14 +401,75 @@ interface EntryDraft {
   expiresAt?: Date | null;
 }
 
-/**
- * Appends the entry and its allocations and moves the cached balances by balanceEffect, guarded
- * so that no balance can go below zero even if the lock were missing. The entry and the balance
- * move are one statement (SQL, not Prisma's create: this is every write's hot path, and the query
- * compiler costs more CPU than the database does); allocations, when there are any, a second.
- */
+function effectOf(draft: EntryDraft): Balance {
+  return balanceEffect({
+    kind: draft.kind,
+    status: draft.status,
+    points: draft.points,
+    shortfall: draft.shortfall ?? 0,
+    resolvesPending: (draft.pendingId ?? null) !== null,
+  });
+}
+
+// The entry and the balance move are one statement: the INSERT and, when the entry moves a
+// balance, an UPDATE of the member guarded so that no balance can go below zero even if the lock
+// were missing. `$18` decides whether the entry is written at all: a credit answers a replay by
+// writing nothing (ON CONFLICT), every other write has checked its key under the member lock.
+const ENTRY_COLUMNS = `"shop", "memberId", "kind", "status", "points", "idempotencyKey", "contentHash", "orderId", "refundId",
+  "redemptionId", "importRowId", "reversesId", "pendingId", "shortfall", "expiresAt", "reason", "actor"`;
+const ENTRY_VALUES = `$1, $2, $3::"LedgerKind", $4::"LedgerStatus", $5::int, $6, $7, $8::bigint, $9::bigint, $10::text, $11::text,
+  $12::bigint, $13::bigint, $14::int, $15::timestamp(3), $16::text, $17::text`;
+const BALANCE_MOVE = `
+  moved AS (
+    UPDATE "Member"
+    SET "pointsAvailable" = "pointsAvailable" + $18::int,
+        "pointsPending" = "pointsPending" + $19::int,
+        "lifetimeEarned" = "lifetimeEarned" + $20::int,
+        "updatedAt" = CURRENT_TIMESTAMP
+    WHERE $21::boolean AND "shop" = $1 AND "id" = $2 AND EXISTS (SELECT 1 FROM entry)
+      AND "pointsAvailable" + $18::int >= 0
+      AND "pointsPending" + $19::int >= 0
+      AND "lifetimeEarned" + $20::int >= 0
+    RETURNING 1
+  )
+  SELECT entry.*, (SELECT count(*) FROM moved)::int AS "memberMoved" FROM entry`;
+const APPEND_ENTRY = `WITH entry AS (INSERT INTO "LedgerEntry" (${ENTRY_COLUMNS}) VALUES (${ENTRY_VALUES}) RETURNING *),${BALANCE_MOVE}`;
+const APPEND_CREDIT = `WITH entry AS (
+    INSERT INTO "LedgerEntry" (${ENTRY_COLUMNS}) VALUES (${ENTRY_VALUES})
+    ON CONFLICT ("shop", "idempotencyKey") DO NOTHING
+    RETURNING *
+  ),${BALANCE_MOVE}`;
+
+function entryParams(shop: string, memberId: string, meta: WriteMeta, hash: string, draft: EntryDraft): unknown[] {
+  const d = effectOf(draft);
+  const moves = d.available !== 0 || d.pending !== 0 || d.lifetimeEarned !== 0;
+  return [
+    shop, memberId, draft.kind, draft.status, draft.points, meta.idempotencyKey, hash, draft.orderId ?? null, draft.refundId ?? null,
+    draft.redemptionId ?? null, draft.importRowId ?? null, draft.reversesId ?? null, draft.pendingId ?? null, draft.shortfall ?? 0,
+    draft.expiresAt ?? null, meta.reason ?? null, meta.actor ?? null, d.available, d.pending, d.lifetimeEarned, moves,
+  ];
+}
+
+function movedOrRefuse(row: LedgerEntry & { memberMoved: number }, draft: EntryDraft, available: number): LedgerEntry {
+  const { memberMoved, ...entry } = row;
+  const d = effectOf(draft);
+  const moves = d.available !== 0 || d.pending !== 0 || d.lifetimeEarned !== 0;
+  // The transaction is rolled back with the error, entry included.
+  if (moves && memberMoved !== 1) throw new InsufficientPointsError(available, -d.available);
+  return entry;
+}
+
+function logAppended(shop: string, entry: LedgerEntry) {
+  if (!logger.isLevelEnabled("info")) return;
+  logger.info(
+    { shop, memberId: entry.memberId, entryId: String(entry.id), kind: entry.kind, status: entry.status, points: entry.points },
+    "ledger entry appended",
+  );
+}
+
+/** Appends the entry and its allocations and moves the cached balances by balanceEffect. */
 async function appendEntry(
-  tx: Tx,
+  sql: Sql,
   shop: string,
   member: LockedMember,
   meta: WriteMeta,
@@ -410,67 +477,60 @@ async function appendEntry(
   draft: EntryDraft,
   allocations: readonly LotAllocation[] = [],
 ): Promise<LedgerEntry> {
-  const shortfall = draft.shortfall ?? 0;
-  const d = balanceEffect({
-    kind: draft.kind,
-    status: draft.status,
-    points: draft.points,
-    shortfall,
-    resolvesPending: (draft.pendingId ?? null) !== null,
-  });
-  const moves = d.available !== 0 || d.pending !== 0 || d.lifetimeEarned !== 0;
-  const rows = await tx.$queryRaw<(LedgerEntry & { memberMoved: number })[]>`
-    WITH entry AS (
-      INSERT INTO "LedgerEntry" ("shop", "memberId", "kind", "status", "points", "idempotencyKey", "contentHash",
-        "orderId", "refundId", "redemptionId", "importRowId", "reversesId", "pendingId", "shortfall", "expiresAt", "reason", "actor")
-      VALUES (${shop}, ${member.id}, ${draft.kind}::"LedgerKind", ${draft.status}::"LedgerStatus", ${draft.points}::int,
-        ${meta.idempotencyKey}, ${hash}, ${draft.orderId ?? null}::bigint, ${draft.refundId ?? null}::bigint,
-        ${draft.redemptionId ?? null}::text, ${draft.importRowId ?? null}::text, ${draft.reversesId ?? null}::bigint,
-        ${draft.pendingId ?? null}::bigint, ${shortfall}::int, ${draft.expiresAt ?? null}::timestamp(3),
-        ${meta.reason ?? null}::text, ${meta.actor ?? null}::text)
-      RETURNING *
-    ), moved AS (
-      UPDATE "Member"
-      SET "pointsAvailable" = "pointsAvailable" + ${d.available}::int,
-          "pointsPending" = "pointsPending" + ${d.pending}::int,
-          "lifetimeEarned" = "lifetimeEarned" + ${d.lifetimeEarned}::int,
-          "updatedAt" = CURRENT_TIMESTAMP
-      WHERE ${moves}::boolean AND "shop" = ${shop} AND "id" = ${member.id}
-        AND "pointsAvailable" + ${d.available}::int >= 0
-        AND "pointsPending" + ${d.pending}::int >= 0
-        AND "lifetimeEarned" + ${d.lifetimeEarned}::int >= 0
-      RETURNING 1
-    )
-    SELECT entry.*, (SELECT count(*) FROM moved)::int AS "memberMoved" FROM entry`;
-  const { memberMoved, ...entry } = rows[0];
-  // The transaction is rolled back with the error, entry included.
-  if (moves && memberMoved !== 1) throw new InsufficientPointsError(member.pointsAvailable, -d.available);
+  const [row] = await sql.rows<LedgerEntry & { memberMoved: number }>(APPEND_ENTRY, entryParams(shop, member.id, meta, hash, draft));
+  const entry = movedOrRefuse(row, draft, member.pointsAvailable);
   if (allocations.length > 0) {
-    await tx.ledgerLotAllocation.createMany({
-      data: allocations.map((a) => ({ shop, entryId: entry.id, lotEntryId: a.lotId, points: a.points })),
-    });
+    await sql.execute(
+      `INSERT INTO "LedgerLotAllocation" ("shop", "entryId", "lotEntryId", "points")
+       SELECT $1, $2::bigint, lot, points FROM unnest($3::bigint[], $4::int[]) AS a(lot, points)`,
+      [shop, entry.id, allocations.map((a) => a.lotId.toString()), allocations.map((a) => a.points)],
+    );
   }
-  logger.info(
-    { shop, memberId: member.id, entryId: String(entry.id), kind: entry.kind, status: entry.status, points: entry.points },
-    "ledger entry appended",
-  );
+  logAppended(shop, entry);
   return entry;
 }
 
+/**
+ * A credit (a lot, or a pending earning): one statement, no member lock taken first, since nothing
+ * about it depends on the balance; the balance UPDATE locks the member for the rest of the
+ * transaction. A replay writes nothing (ON CONFLICT on the key) and is answered from the stored
+ * entry, or refused as a conflict when its content differs.
+ */
+async function appendCredit(sql: Sql, shop: string, memberId: string, meta: WriteMeta, hash: string, draft: EntryDraft): Promise<LedgerWriteResult> {
+  let rows: (LedgerEntry & { memberMoved: number })[];
+  try {
+    rows = await sql.rows(APPEND_CREDIT, entryParams(shop, memberId, meta, hash, draft));
+  } catch (error) {
+    if (isMissingReference(error)) throw new MemberNotFoundError(memberId);
+    throw error;
+  }
+  if (rows.length === 0) {
+    const existing = await findReplay(sql, shop, meta.idempotencyKey, hash);
+    if (!existing) throw new Error(`ledger entry under "${meta.idempotencyKey}" was neither written nor found`);
+    return replayed(existing);
+  }
+  const entry = movedOrRefuse(rows[0], draft, 0);
+  logAppended(shop, entry);
+  return written(entry);
+}
+
+type OpenLot = Lot & { kind: LedgerKind; points: number; createdAt: Date };
+
 /** Lots of the member that still hold points, oldest first. */
-async function openLots(db: Db, shop: string, memberId: string): Promise<(Lot & { kind: LedgerKind; points: number; createdAt: Date })[]> {
-  const rows = await db.$queryRaw<{ id: bigint; kind: LedgerKind; points: number; remaining: number; expiresAt: Date | null; createdAt: Date }[]>`
-    SELECT e."id", e."kind", e."points", e."expiresAt", e."createdAt",
-           (e."points" - COALESCE(SUM(a."points"), 0))::int AS "remaining"
-    FROM "LedgerEntry" e
-    LEFT JOIN "LedgerLotAllocation" a ON a."shop" = e."shop" AND a."lotEntryId" = e."id"
-    WHERE e."shop" = ${shop} AND e."memberId" = ${memberId}
-      AND e."status" = 'POSTED' AND e."points" > 0
-      AND e."kind" IN ('EARN', 'ADJUST', 'IMPORT', 'REFERRAL', 'CAMPAIGN')
-    GROUP BY e."id"
-    HAVING e."points" - COALESCE(SUM(a."points"), 0) > 0
-    ORDER BY e."id"`;
-  return rows;
+async function openLots(sql: Sql, shop: string, memberId: string): Promise<OpenLot[]> {
+  return sql.rows<OpenLot>(
+    `SELECT e."id", e."kind", e."points", e."expiresAt", e."createdAt",
+            (e."points" - COALESCE(SUM(a."points"), 0))::int AS "remaining"
+     FROM "LedgerEntry" e
+     LEFT JOIN "LedgerLotAllocation" a ON a."shop" = e."shop" AND a."lotEntryId" = e."id"
+     WHERE e."shop" = $1 AND e."memberId" = $2
+       AND e."status" = 'POSTED' AND e."points" > 0
+       AND e."kind" IN ('EARN', 'ADJUST', 'IMPORT', 'REFERRAL', 'CAMPAIGN')
+     GROUP BY e."id"
+     HAVING e."points" - COALESCE(SUM(a."points"), 0) > 0
+     ORDER BY e."id"`,
+    [shop, memberId],
+  );
 }
 
 function isLot(entry: LedgerEntry) {
@@ -478,14 +538,20 @@ function isLot(entry: LedgerEntry) {
 }
 
 /** Takes `points` out of the member's lots, oldest first, or refuses with what is available. */
-async function allocateOrRefuse(tx: Tx, shop: string, member: LockedMember, points: number): Promise<LotAllocation[]> {
+async function allocateOrRefuse(sql: Sql, shop: string, member: LockedMember, points: number): Promise<LotAllocation[]> {
   if (member.pointsAvailable < points) throw new InsufficientPointsError(member.pointsAvailable, points);
-  const plan = allocateLots(await openLots(tx, shop, member.id), points);
+  const plan = allocateLots(await openLots(sql, shop, member.id), points);
   // The lots always add up to `available`; if they do not, the ledger is damaged: stop, do not guess.
   if (plan.shortfall > 0) {
     throw new Error(`ledger lots of member ${member.id} hold less than the cached available balance; run reconcileBalances`);
   }
   return plan.allocations;
+}
+
+/** The entry that posts, captures or voids a pending one, if any. */
+async function resolutionOf(sql: Sql, shop: string, pendingId: bigint): Promise<LedgerEntry | null> {
+  const [entry] = await sql.rows<LedgerEntry>(`SELECT * FROM "LedgerEntry" WHERE "shop" = $1 AND "pendingId" = $2::bigint`, [shop, pendingId]);
+  return entry ?? null;
 }
 
 const written = (entry: LedgerEntry): LedgerWriteResult => ({ entry, replayed: false });
@@ -498,7 +564,7 @@ const replayed = (entry: LedgerEntry): LedgerWriteResult => ({ entry, replayed: 
  * Points earned for an order: POSTED makes them spendable now, PENDING holds them in `pending`
  * until postPending (or voidPending if the order is cancelled first).
  */
-export async function earn(shop: string, memberId: string, input: EarnInput): Promise<LedgerWriteResult> {
+export async function earn(shop: string, memberId: string, input: EarnInput, options: LedgerWriteOptions = {}): Promise<LedgerWriteResult> {
   assertMember(shop, memberId);
   assertMeta(input);
   const points = assertPoints(input.points);
@@ -510,17 +576,13 @@ export async function earn(shop: string, memberId: string, input: EarnInput): Pr
     op: "earn", memberId, points, status: input.status, orderId: input.orderId,
     expiresAt: input.expiresAt, reason: input.reason, actor: input.actor,
   });
-  return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
-    const { member, existing } = await lockForWrite(tx, shop, memberId, input.idempotencyKey, hash);
-    if (existing) return replayed(existing);
-    return written(await appendEntry(tx, shop, member, input, hash, {
-      kind: "EARN", status: input.status, points, orderId: input.orderId ?? null, expiresAt: input.expiresAt ?? null,
-    }));
-  }, replayed);
+  return runWrite(shop, input.idempotencyKey, hash, (sql) => appendCredit(sql, shop, memberId, input, hash, {
+    kind: "EARN", status: input.status, points, orderId: input.orderId ?? null, expiresAt: input.expiresAt ?? null,
+  }), replayed, options);
 }
 
 /** Posted credits that are not order earnings: manual adjustments, imports, referrals, campaigns. */
-export async function credit(shop: string, memberId: string, input: CreditInput): Promise<LedgerWriteResult> {
+export async function credit(shop: string, memberId: string, input: CreditInput, options: LedgerWriteOptions = {}): Promise<LedgerWriteResult> {
   assertMember(shop, memberId);
   assertMeta(input);
   const points = assertPoints(input.points);
@@ -532,31 +594,27 @@ export async function credit(shop: string, memberId: string, input: CreditInput)
     op: "credit", memberId, kind: input.kind, points, expiresAt: input.expiresAt, orderId: input.orderId,
     importRowId: input.importRowId, reason: input.reason, actor: input.actor,
   });
-  return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
-    const { member, existing } = await lockForWrite(tx, shop, memberId, input.idempotencyKey, hash);
-    if (existing) return replayed(existing);
-    return written(await appendEntry(tx, shop, member, input, hash, {
-      kind: input.kind, status: "POSTED", points, expiresAt: input.expiresAt ?? null,
-      orderId: input.orderId ?? null, importRowId: input.importRowId ?? null,
-    }));
-  }, replayed);
+  return runWrite(shop, input.idempotencyKey, hash, (sql) => appendCredit(sql, shop, memberId, input, hash, {
+    kind: input.kind, status: "POSTED", points, expiresAt: input.expiresAt ?? null,
+    orderId: input.orderId ?? null, importRowId: input.importRowId ?? null,
+  }), replayed, options);
 }
 
 /** Makes a pending earning spendable: pending -n, available +n, lifetime +n. */
-export async function postPending(shop: string, pendingEntryId: bigint, input: PostPendingInput): Promise<LedgerWriteResult> {
+export async function postPending(shop: string, pendingEntryId: bigint, input: PostPendingInput, options: LedgerWriteOptions = {}): Promise<LedgerWriteResult> {
   assertMeta(input);
   assertDate(input.expiresAt, "expiresAt");
   const hash = contentHash({
     op: "postPending", pendingId: pendingEntryId, expiresAt: input.expiresAt, reason: input.reason, actor: input.actor,
   });
-  return resolvePendingEarn(shop, pendingEntryId, input, hash, "POSTED");
+  return resolvePendingEarn(shop, pendingEntryId, input, hash, "POSTED", options);
 }
 
 /** Drops a pending earning that will never post (e.g. the order was cancelled first). */
-export async function voidPending(shop: string, pendingEntryId: bigint, input: WriteMeta): Promise<LedgerWriteResult> {
+export async function voidPending(shop: string, pendingEntryId: bigint, input: WriteMeta, options: LedgerWriteOptions = {}): Promise<LedgerWriteResult> {
   assertMeta(input);
   const hash = contentHash({ op: "voidPending", pendingId: pendingEntryId, reason: input.reason, actor: input.actor });
-  return resolvePendingEarn(shop, pendingEntryId, input, hash, "VOIDED");
+  return resolvePendingEarn(shop, pendingEntryId, input, hash, "VOIDED", options);
 }
 
 async function resolvePendingEarn(
@@ -565,16 +623,17 @@ async function resolvePendingEarn(
   input: PostPendingInput,
   hash: string,
   status: "POSTED" | "VOIDED",
+  options: LedgerWriteOptions,
 ): Promise<LedgerWriteResult> {
-  return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
-    const pending = await findEntry(tx, shop, pendingEntryId);
-    const { member, existing } = await lockForWrite(tx, shop, pending.memberId, input.idempotencyKey, hash);
+  return runWrite(shop, input.idempotencyKey, hash, async (sql) => {
+    const pending = await findEntry(sql, shop, pendingEntryId);
+    const { member, existing } = await lockForWrite(sql, shop, pending.memberId, input.idempotencyKey, hash);
     if (existing) return replayed(existing);
     if (pending.kind !== "EARN" || pending.status !== "PENDING") {
       throw new LedgerStateError(`Ledger entry ${pending.id} is not a pending earning`, pending.id);
     }
-    await assertUnresolved(tx, shop, pending, "earning");
-    return written(await appendEntry(tx, shop, member, input, hash, {
+    await assertUnresolved(sql, shop, pending, "earning");
+    return written(await appendEntry(sql, shop, member, input, hash, {
       kind: "EARN",
       status,
       points: pending.points,
@@ -582,11 +641,11 @@ async function resolvePendingEarn(
       orderId: pending.orderId,
       expiresAt: status === "POSTED" ? (input.expiresAt !== undefined ? input.expiresAt : pending.expiresAt) : null,
     }));
-  }, replayed);
+  }, replayed, options);
 }
 
-async function assertUnresolved(tx: Tx, shop: string, pending: LedgerEntry, what: "earning" | "hold") {
-  const resolution = await tx.ledgerEntry.findUnique({ where: { shop_pendingId: { shop, pendingId: pending.id } } });
+async function assertUnresolved(sql: Sql, shop: string, pending: LedgerEntry, what: "earning" | "hold") {
+  const resolution = await resolutionOf(sql, shop, pending.id);
   if (!resolution) return;
   const done = resolution.status === "VOIDED" ? "voided" : what === "hold" ? "captured" : "posted";
   throw new LedgerStateError(`The ${what} ${pending.id} was already ${done} (entry ${resolution.id})`, pending.id);
@@ -599,7 +658,7 @@ async function assertUnresolved(tx: Tx, shop: string, pending: LedgerEntry, what
  * Takes points away (a manual deduction or an expiry), from the oldest lots first. Refuses with
  * InsufficientPointsError rather than going below zero.
  */
-export async function debit(shop: string, memberId: string, input: DebitInput): Promise<LedgerWriteResult> {
+export async function debit(shop: string, memberId: string, input: DebitInput, options: LedgerWriteOptions = {}): Promise<LedgerWriteResult> {
   assertMember(shop, memberId);
   assertMeta(input);
   const points = assertPoints(input.points);
@@ -607,12 +666,12 @@ export async function debit(shop: string, memberId: string, input: DebitInput): 
     throw new LedgerValidationError(`debit kind must be ADJUST or EXPIRE, got ${String(input.kind)}`);
   }
   const hash = contentHash({ op: "debit", memberId, kind: input.kind, points, reason: input.reason, actor: input.actor });
-  return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
-    const { member, existing } = await lockForWrite(tx, shop, memberId, input.idempotencyKey, hash);
+  return runWrite(shop, input.idempotencyKey, hash, async (sql) => {
+    const { member, existing } = await lockForWrite(sql, shop, memberId, input.idempotencyKey, hash);
     if (existing) return replayed(existing);
-    const allocations = await allocateOrRefuse(tx, shop, member, points);
-    return written(await appendEntry(tx, shop, member, input, hash, { kind: input.kind, status: "POSTED", points: -points }, allocations));
-  }, replayed);
+    const allocations = await allocateOrRefuse(sql, shop, member, points);
+    return written(await appendEntry(sql, shop, member, input, hash, { kind: input.kind, status: "POSTED", points: -points }, allocations));
+  }, replayed, options);
 }
 
 /**
@@ -620,27 +679,27 @@ export async function debit(shop: string, memberId: string, input: DebitInput): 
  * Nothing is written when the lot is already empty; a lot refilled later by a voided hold can be
  * expired again with the same key, since no entry was recorded under it.
  */
-export async function expireLot(shop: string, lotEntryId: bigint, input: WriteMeta & { now?: Date }): Promise<ExpireLotResult> {
+export async function expireLot(shop: string, lotEntryId: bigint, input: WriteMeta & { now?: Date }, options: LedgerWriteOptions = {}): Promise<ExpireLotResult> {
   assertMeta(input);
   assertDate(input.now, "now");
   const now = input.now ?? new Date();
   const hash = contentHash({ op: "expireLot", lotEntryId, reason: input.reason, actor: input.actor });
   const fromEntry = (entry: LedgerEntry): ExpireLotResult => ({ entry, expired: -entry.points, replayed: true });
-  return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
-    const lot = await findEntry(tx, shop, lotEntryId);
-    const { member, existing } = await lockForWrite(tx, shop, lot.memberId, input.idempotencyKey, hash);
+  return runWrite(shop, input.idempotencyKey, hash, async (sql) => {
+    const lot = await findEntry(sql, shop, lotEntryId);
+    const { member, existing } = await lockForWrite(sql, shop, lot.memberId, input.idempotencyKey, hash);
     if (existing) return fromEntry(existing);
     if (!isLot(lot)) throw new LedgerStateError(`Ledger entry ${lot.id} is not a lot of points`, lot.id);
     if (!lot.expiresAt || lot.expiresAt > now) {
       throw new LedgerStateError(`The lot ${lot.id} has not expired`, lot.id);
     }
-    const left = (await openLots(tx, shop, member.id)).find((open) => open.id === lot.id)?.remaining ?? 0;
+    const left = (await openLots(sql, shop, member.id)).find((open) => open.id === lot.id)?.remaining ?? 0;
     if (left === 0) return { entry: null, expired: 0, replayed: false };
-    const entry = await appendEntry(tx, shop, member, input, hash, {
+    const entry = await appendEntry(sql, shop, member, input, hash, {
       kind: "EXPIRE", status: "POSTED", points: -left, orderId: lot.orderId,
     }, [{ lotId: lot.id, points: left }]);
     return { entry, expired: left, replayed: false };
-  }, fromEntry);
+  }, fromEntry, options);
 }
 
 /** Sets points aside for a redemption (REDEEM_HOLD): out of `available` until captured or voided. */
@@ -652,11 +711,11 @@ export async function hold(shop: string, memberId: string, input: HoldInput, opt
     op: "hold", memberId, points, redemptionId: input.redemptionId, orderId: input.orderId,
     reason: input.reason, actor: input.actor,
   });
-  return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
-    const { member, existing } = await lockForWrite(tx, shop, memberId, input.idempotencyKey, hash);
+  return runWrite(shop, input.idempotencyKey, hash, async (sql) => {
+    const { member, existing } = await lockForWrite(sql, shop, memberId, input.idempotencyKey, hash);
     if (existing) return replayed(existing);
-    const allocations = await allocateOrRefuse(tx, shop, member, points);
-    return written(await appendEntry(tx, shop, member, input, hash, {
+    const allocations = await allocateOrRefuse(sql, shop, member, points);
+    return written(await appendEntry(sql, shop, member, input, hash, {
       kind: "REDEEM_HOLD", status: "PENDING", points: -points,
       redemptionId: input.redemptionId ?? null, orderId: input.orderId ?? null,
     }, allocations));
@@ -673,15 +732,15 @@ async function writeOnHold(
   op: "capture" | "voidHold" | "returnRedemption",
   input: WriteMeta & { orderId?: bigint | null },
   options: LedgerWriteOptions,
-  write: (tx: Tx, held: LedgerEntry, member: LockedMember, hash: string) => Promise<LedgerEntry>,
+  write: (sql: Sql, held: LedgerEntry, member: LockedMember, hash: string) => Promise<LedgerEntry>,
 ): Promise<LedgerWriteResult> {
   assertMeta(input);
   const hash = contentHash({ op, holdId: holdEntryId, orderId: input.orderId, reason: input.reason, actor: input.actor });
-  return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
-    const held = await findHold(tx, shop, holdEntryId);
-    const { member, existing } = await lockForWrite(tx, shop, held.memberId, input.idempotencyKey, hash);
+  return runWrite(shop, input.idempotencyKey, hash, async (sql) => {
+    const held = await findHold(sql, shop, holdEntryId);
+    const { member, existing } = await lockForWrite(sql, shop, held.memberId, input.idempotencyKey, hash);
     if (existing) return replayed(existing);
-    return written(await write(tx, held, member, hash));
+    return written(await write(sql, held, member, hash));
   }, replayed, options);
 }
 
@@ -695,9 +754,9 @@ export async function capture(
   input: WriteMeta & { orderId?: bigint | null },
   options: LedgerWriteOptions = {},
 ): Promise<LedgerWriteResult> {
-  return writeOnHold(shop, holdEntryId, "capture", input, options, async (tx, held, member, hash) => {
-    await assertUnresolved(tx, shop, held, "hold");
-    return appendEntry(tx, shop, member, input, hash, {
+  return writeOnHold(shop, holdEntryId, "capture", input, options, async (sql, held, member, hash) => {
+    await assertUnresolved(sql, shop, held, "hold");
+    return appendEntry(sql, shop, member, input, hash, {
       kind: "REDEEM_CAPTURE", status: "POSTED", points: held.points, pendingId: held.id,
       redemptionId: held.redemptionId, orderId: input.orderId ?? held.orderId,
     });
@@ -706,12 +765,12 @@ export async function capture(
 
 /** Cancels a hold (REDEEM_VOID): its points return to `available`, into the very lots they left. */
 export async function voidHold(shop: string, holdEntryId: bigint, input: WriteMeta, options: LedgerWriteOptions = {}): Promise<LedgerWriteResult> {
-  return writeOnHold(shop, holdEntryId, "voidHold", input, options, async (tx, held, member, hash) => {
-    await assertUnresolved(tx, shop, held, "hold");
-    return appendEntry(tx, shop, member, input, hash, {
+  return writeOnHold(shop, holdEntryId, "voidHold", input, options, async (sql, held, member, hash) => {
+    await assertUnresolved(sql, shop, held, "hold");
+    return appendEntry(sql, shop, member, input, hash, {
       kind: "REDEEM_VOID", status: "VOIDED", points: -held.points, pendingId: held.id,
       redemptionId: held.redemptionId, orderId: held.orderId,
-    }, await releasedHoldAllocations(tx, shop, held.id));
+    }, await releasedHoldAllocations(sql, shop, held.id));
   });
 }
 
@@ -721,28 +780,34 @@ export async function voidHold(shop: string, holdEntryId: bigint, input: WriteMe
  * not count as earned again. At most once per capture (a partial unique index).
  */
 export async function returnRedemption(shop: string, holdEntryId: bigint, input: WriteMeta, options: LedgerWriteOptions = {}): Promise<LedgerWriteResult> {
-  return writeOnHold(shop, holdEntryId, "returnRedemption", input, options, async (tx, held, member, hash) => {
-    const captured = await tx.ledgerEntry.findUnique({ where: { shop_pendingId: { shop, pendingId: held.id } } });
+  return writeOnHold(shop, holdEntryId, "returnRedemption", input, options, async (sql, held, member, hash) => {
+    const captured = await resolutionOf(sql, shop, held.id);
     if (!captured || captured.kind !== "REDEEM_CAPTURE") {
       throw new LedgerStateError(`The hold ${held.id} was not captured: void it instead`, held.id);
     }
-    const returned = await tx.ledgerEntry.findFirst({ where: { shop, reversesId: captured.id, kind: "REDEEM_RETURN" } });
+    const [returned] = await sql.rows<{ id: bigint }>(
+      `SELECT "id" FROM "LedgerEntry" WHERE "shop" = $1 AND "reversesId" = $2::bigint AND "kind" = 'REDEEM_RETURN'`,
+      [shop, captured.id],
+    );
     if (returned) throw new LedgerStateError(`The redemption ${held.id} was already given back (entry ${returned.id})`, held.id);
-    return appendEntry(tx, shop, member, input, hash, {
+    return appendEntry(sql, shop, member, input, hash, {
       kind: "REDEEM_RETURN", status: "POSTED", points: -held.points, reversesId: captured.id,
       redemptionId: held.redemptionId, orderId: captured.orderId,
-    }, await releasedHoldAllocations(tx, shop, held.id));
+    }, await releasedHoldAllocations(sql, shop, held.id));
   });
 }
 
 /** The negated allocations of a hold: its points go back into the very lots they left. */
-async function releasedHoldAllocations(tx: Tx, shop: string, holdId: bigint) {
-  const taken = await tx.ledgerLotAllocation.findMany({ where: { shop, entryId: holdId }, orderBy: { lotEntryId: "asc" } });
+async function releasedHoldAllocations(sql: Sql, shop: string, holdId: bigint) {
+  const taken = await sql.rows<{ lotEntryId: bigint; points: number }>(
+    `SELECT "lotEntryId", "points" FROM "LedgerLotAllocation" WHERE "shop" = $1 AND "entryId" = $2::bigint ORDER BY "lotEntryId"`,
+    [shop, holdId],
+  );
   return releaseAllocations(taken.map((a) => ({ lotId: a.lotEntryId, points: a.points })));
 }
 
-async function findHold(tx: Tx, shop: string, holdEntryId: bigint) {
-  const held = await findEntry(tx, shop, holdEntryId);
+async function findHold(sql: Sql, shop: string, holdEntryId: bigint) {
+  const held = await findEntry(sql, shop, holdEntryId);
   if (held.kind !== "REDEEM_HOLD") throw new LedgerStateError(`Ledger entry ${held.id} is not a redemption hold`, held.id);
   return held;
 }
@@ -759,7 +824,7 @@ async function findHold(tx: Tx, shop: string, holdEntryId: bigint) {
  * twice; it is forgiven, not owed. Lifetime earned drops by everything asked back. The points come
  * out of the reversed credit's own lot first, then the oldest lots.
  */
-export async function reverse(shop: string, entryId: bigint, input: ReverseInput): Promise<ReversalResult> {
+export async function reverse(shop: string, entryId: bigint, input: ReverseInput, options: LedgerWriteOptions = {}): Promise<ReversalResult> {
   assertMeta(input);
   if (input.points !== undefined) assertPoints(input.points);
   const hash = contentHash({
@@ -767,34 +832,60 @@ export async function reverse(shop: string, entryId: bigint, input: ReverseInput
     reason: input.reason, actor: input.actor,
   });
   const fromEntry = (entry: LedgerEntry): ReversalResult => ({ entry, replayed: true, reversed: -entry.points, shortfall: entry.shortfall });
-  return runWrite(shop, input.idempotencyKey, hash, async (tx) => {
-    const original = await findEntry(tx, shop, entryId);
-    const { member, existing } = await lockForWrite(tx, shop, original.memberId, input.idempotencyKey, hash);
+  return runWrite(shop, input.idempotencyKey, hash, async (sql) => {
+    const original = await findEntry(sql, shop, entryId);
+    const { member, existing } = await lockForWrite(sql, shop, original.memberId, input.idempotencyKey, hash);
     if (existing) return fromEntry(existing);
     if (!isLot(original)) {
       throw new LedgerStateError(`Only posted credits can be reversed; ledger entry ${original.id} is ${original.kind} ${original.status}`, original.id);
     }
-    const previous = await tx.ledgerEntry.aggregate({
-      where: { shop, reversesId: original.id, kind: "REVERSAL" },
-      _sum: { points: true, shortfall: true },
-    });
-    const alreadyAsked = -(previous._sum.points ?? 0) + (previous._sum.shortfall ?? 0);
-    const remaining = original.points - alreadyAsked;
+    const remaining = original.points - (await reversedSoFar(sql, shop, original.id));
     const requested = input.points ?? remaining;
     if (remaining <= 0 || requested > remaining) throw new ReversalLimitError(original.id, Math.max(remaining, 0), requested);
 
     const reversed = Math.min(requested, member.pointsAvailable);
-    const plan = allocateLots(await openLots(tx, shop, member.id), reversed, { firstLotId: original.id });
+    const plan = allocateLots(await openLots(sql, shop, member.id), reversed, { firstLotId: original.id });
     if (plan.shortfall > 0) {
       throw new Error(`ledger lots of member ${member.id} hold less than the cached available balance; run reconcileBalances`);
     }
-    const entry = await appendEntry(tx, shop, member, input, hash, {
+    const entry = await appendEntry(sql, shop, member, input, hash, {
       kind: "REVERSAL", status: "POSTED", points: -reversed, shortfall: requested - reversed,
       reversesId: original.id, orderId: input.orderId !== undefined ? input.orderId : original.orderId,
       refundId: input.refundId ?? null,
     }, plan.allocations);
     return { entry, replayed: false, reversed, shortfall: requested - reversed };
-  }, fromEntry);
+  }, fromEntry, options);
+}
+
+/** Points the reversals of a credit have asked for so far: taken back, or forgiven as shortfall. */
+async function reversedSoFar(sql: Sql, shop: string, entryId: bigint): Promise<number> {
+  const [row] = await sql.rows<{ asked: number }>(
+    `SELECT (COALESCE(-SUM("points"), 0) + COALESCE(SUM("shortfall"), 0))::int AS "asked"
+     FROM "LedgerEntry" WHERE "shop" = $1 AND "reversesId" = $2::bigint AND "kind" = 'REVERSAL'`,
+    [shop, entryId],
+  );
+  return row.asked;
+}
+
+/** What is left to reverse of a posted credit (0 when nothing is, or when it is not a posted credit). */
+export async function reversibleRemainder(shop: string, entryId: bigint, tx?: Tx): Promise<number> {
+  const sql = sqlOf(tx);
+  const original = await findEntry(sql, shop, entryId);
+  if (!isLot(original)) return 0;
+  return Math.max(0, original.points - (await reversedSoFar(sql, shop, original.id)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shop's erasure (shop/redact). The only deletion the append-only triggers allow, and only in
+// a transaction that says so: everything the shop had goes, its ledger with it.
+
+/** Deletes every ledger row of the shop, in the caller's transaction (the rest of the shop goes with it). */
+export async function purgeShopLedger(shop: string, tx: Tx): Promise<void> {
+  const sql = sqlOf(tx);
+  await sql.rows(`SELECT set_config('loyalnest.ledger_purge', 'on', true)`);
+  await sql.execute(`DELETE FROM "LedgerLotAllocation" WHERE "shop" = $1`, [shop]);
+  await sql.execute(`DELETE FROM "LedgerEntry" WHERE "shop" = $1`, [shop]);
+  await sql.rows(`SELECT set_config('loyalnest.ledger_purge', 'off', true)`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -836,20 +927,36 @@ export async function listEntries(
   return { entries, nextCursor: rows.length > take ? entries[entries.length - 1].id : null };
 }
 
+/** Every entry of a member, oldest first (a customer's data export). */
+export async function entriesForMember(shop: string, memberId: string): Promise<LedgerEntry[]> {
+  return prisma.ledgerEntry.findMany({ where: { shop, memberId }, orderBy: { id: "asc" } });
+}
+
 /** The entry written under an idempotency key, if any (to recover after a conflicting retry). */
-export async function entryByIdempotencyKey(shop: string, idempotencyKey: string): Promise<LedgerEntry | null> {
-  return prisma.ledgerEntry.findUnique({ where: { shop_idempotencyKey: { shop, idempotencyKey } } });
+export async function entryByIdempotencyKey(shop: string, idempotencyKey: string, tx?: Tx): Promise<LedgerEntry | null> {
+  return entryWithKey(sqlOf(tx), shop, idempotencyKey);
 }
 
 /** Every entry that concerns an order (earnings, their posting, reversals, redemptions), oldest first. */
-export async function entriesForOrder(shop: string, orderId: bigint): Promise<LedgerEntry[]> {
-  return prisma.ledgerEntry.findMany({ where: { shop, orderId }, orderBy: { id: "asc" } });
+export async function entriesForOrder(shop: string, orderId: bigint, tx?: Tx): Promise<LedgerEntry[]> {
+  return sqlOf(tx).rows<LedgerEntry>(`SELECT * FROM "LedgerEntry" WHERE "shop" = $1 AND "orderId" = $2::bigint ORDER BY "id"`, [shop, orderId]);
+}
+
+/** How many of the member's credits for this reason were recorded in [start, end) (e.g. reviews paid today). */
+export async function creditsRecordedBetween(
+  shop: string,
+  memberId: string,
+  { reason, start, end }: { reason: string; start: Date; end: Date },
+): Promise<number> {
+  return prisma.ledgerEntry.count({
+    where: { shop, memberId, kind: "EARN", status: "POSTED", reason, createdAt: { gte: start, lt: end } },
+  });
 }
 
 /** What is left of each of the member's lots, oldest first (the order they are consumed in). */
 export async function lotsForMember(shop: string, memberId: string): Promise<LotBalance[]> {
   await assertMemberExists(shop, memberId);
-  const lots = await openLots(prisma, shop, memberId);
+  const lots = await openLots(sqlOf(), shop, memberId);
   return lots.map((lot) => ({
     lotEntryId: lot.id,
     kind: lot.kind,
@@ -933,7 +1040,7 @@ export async function reconcileBalances(shop: string, { fix = false }: { fix?: b
   const fixed: BalanceDrift[] = [];
   for (const { memberId } of drift) {
     const repaired = await prisma.$transaction(async (tx) => {
-      const member = await lockMember(tx, shop, memberId);
+      const member = await lockMember(sqlOf(tx), shop, memberId);
       const cached = cachedOf(member);
       const fromLedger = (await computeBalances(tx, shop, memberId)).get(memberId) ?? NO_EFFECT;
       if (sameBalance(cached, fromLedger)) return null;

@@ -1,0 +1,263 @@
+import { createHash } from "node:crypto";
+import { Prisma } from "@prisma/client";
+import pg from "pg";
+import { config } from "~/config.server";
+
+// SQL for the write paths that run for every order: a node-postgres pool in pipeline mode, next to
+// Prisma (which every other query keeps using). Measured on the ingest path (bench/RESULTS.md,
+// "Session 3"): a Prisma interactive transaction of three statements costs ≈ 1.1 ms of CPU in Node,
+// the same three statements pipelined here ≈ 0.12 ms. Two things make the difference:
+//   - pipelining: the statements a caller issues in one turn of the event loop (Promise.all, or a
+//     BEGIN followed by the first reads) leave in one socket write and come back in one read;
+//   - named statements: PostgreSQL parses and plans each statement once per connection.
+// Rows come back typed as Prisma's raw queries type them (bigint, Date in UTC, Decimal, parsed
+// JSON), so a model can run the same SQL in a Prisma transaction or here and return the same
+// objects.
+
+/** Runs SQL. Every model function that writes in a caller's transaction takes one of these. */
+export interface Sql {
+  rows<R>(text: string, values?: readonly unknown[]): Promise<R[]>;
+  /** Number of rows the statement changed. */
+  execute(text: string, values?: readonly unknown[]): Promise<number>;
+}
+
+/** A caller's transaction: one of ours, or Prisma's (app/models/redemption.server.ts uses Prisma's). */
+export type Tx = SqlTransaction | Prisma.TransactionClient;
+
+/** Where a model function runs its SQL: a transaction, a connection (withConnection), or autocommit when absent. */
+export type Db = Sql | Prisma.TransactionClient;
+
+const { builtins } = pg.types;
+const utcTimestamp = (text: string) => new Date(`${text.replace(" ", "T")}Z`);
+const PARSERS = new Map<number, (text: string) => unknown>([
+  [builtins.INT8, (text) => BigInt(text)],
+  // timestamp(3) without time zone holds UTC, as Prisma writes it.
+  [builtins.TIMESTAMP, utcTimestamp],
+  [builtins.DATE, (text) => new Date(`${text}T00:00:00Z`)],
+  [builtins.NUMERIC, (text) => new Prisma.Decimal(text)],
+]);
+const types = {
+  getTypeParser: ((oid: number, format?: string) => PARSERS.get(oid) ?? pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+};
+
+/** Dates are sent as UTC text (node-postgres would send local time, which timestamp(3) keeps as is). */
+function prepare(values: readonly unknown[] | undefined): unknown[] {
+  if (!values) return [];
+  return values.map((v) => (v instanceof Date ? v.toISOString() : v));
+}
+
+// Names for prepared statements, one per distinct text (the texts are constants of the models,
+// plus a few variants built from a fixed set of clauses).
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `ln_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+let pool: pg.Pool | undefined;
+
+function sqlPool(): pg.Pool {
+  if (!pool) {
+    const cfg = config();
+    pool = new pg.Pool({
+      connectionString: cfg.DATABASE_URL,
+      max: cfg.DATABASE_POOL_MAX,
+      types,
+      // A transaction left open by a bug must not hold its locks for ever.
+      idle_in_transaction_session_timeout: 60_000,
+      ...({ pipeline: true } as object),
+    });
+    // An idle connection that breaks is dropped by the pool; nothing to do but not crash.
+    pool.on("error", () => undefined);
+  }
+  return pool;
+}
+
+interface CorkableStream {
+  cork(): void;
+  uncork(): void;
+}
+
+/**
+ * One checked-out connection. Statements are sent as soon as they are issued; the socket is
+ * corked until the end of the current turn of the event loop, so the statements issued together
+ * travel together.
+ */
+class Session implements Sql {
+  private corked = false;
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  constructor(private readonly client: pg.PoolClient) {}
+
+  send<R extends pg.QueryResultRow>(text: string, values?: readonly unknown[]): Promise<pg.QueryResult<R>> {
+    const stream = (this.client as unknown as { connection: { stream: CorkableStream } }).connection.stream;
+    if (!this.corked) {
+      this.corked = true;
+      stream.cork();
+      setImmediate(() => {
+        this.corked = false;
+        stream.uncork();
+      });
+    }
+    const query = this.client.query<R>({ text, values: prepare(values), name: statementName(text) });
+    this.inflight.add(query);
+    const forget = () => this.inflight.delete(query);
+    query.then(forget, forget);
+    return query;
+  }
+
+  async rows<R>(text: string, values?: readonly unknown[]): Promise<R[]> {
+    return (await this.send<R & pg.QueryResultRow>(text, values)).rows;
+  }
+
+  async execute(text: string, values?: readonly unknown[]): Promise<number> {
+    return (await this.send(text, values)).rowCount ?? 0;
+  }
+
+  /** Waits for every statement sent so far (a pipelined one may still be running after a failure). */
+  async settle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  status(): string {
+    return (this.client as unknown as { getTransactionStatus(): string }).getTransactionStatus();
+  }
+}
+
+/** Raised by commit() when PostgreSQL rolled the transaction back (a statement in it had failed). */
+export class TransactionRolledBackError extends Error {
+  constructor() {
+    super("the transaction was rolled back: a statement in it failed");
+    this.name = "TransactionRolledBackError";
+  }
+}
+
+export class SqlTransaction implements Sql {
+  private done = false;
+
+  constructor(private readonly session: Session) {}
+
+  get finished(): boolean {
+    return this.done;
+  }
+
+  private assertOpen() {
+    if (this.done) throw new Error("this transaction has already been committed");
+  }
+
+  rows<R>(text: string, values?: readonly unknown[]): Promise<R[]> {
+    this.assertOpen();
+    return this.session.rows<R>(text, values);
+  }
+
+  execute(text: string, values?: readonly unknown[]): Promise<number> {
+    this.assertOpen();
+    return this.session.execute(text, values);
+  }
+
+  /**
+   * Transaction-scoped advisory lock: held until commit or rollback, released by PostgreSQL if the
+   * process dies. Statements issued after it run once it is granted, so their reads see whatever
+   * the previous holder committed.
+   */
+  async lock(key: string): Promise<void> {
+    await this.rows("SELECT pg_advisory_xact_lock($1::int, $2::int)", advisoryLockIds(key));
+  }
+
+  /**
+   * Commits. Issued together with the last statements (Promise.all) it costs no round trip of its
+   * own; if one of them failed PostgreSQL answers the COMMIT with a rollback, and this throws.
+   */
+  async commit(): Promise<void> {
+    this.assertOpen();
+    this.done = true;
+    const result = await this.session.send("COMMIT");
+    if (result.command !== "COMMIT") throw new TransactionRolledBackError();
+  }
+}
+
+/** Two signed 32-bit halves of sha256(key), the two-argument form of pg_advisory_xact_lock. */
+function advisoryLockIds(key: string): [number, number] {
+  const digest = createHash("sha256").update(key).digest();
+  return [digest.readInt32BE(0), digest.readInt32BE(4)];
+}
+
+async function withSession<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+  const client = await sqlPool().connect();
+  const session = new Session(client);
+  let broken: Error | undefined;
+  try {
+    return await fn(session);
+  } finally {
+    await session.settle();
+    // A connection left inside a transaction (or broken) is not handed to the next caller.
+    if (session.status() !== "I") broken = new Error("connection released inside a transaction");
+    client.release(broken);
+  }
+}
+
+/** Independent statements on one connection, sent together (reads that the next step needs at once). */
+export function withConnection<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+  return withSession(fn);
+}
+
+/**
+ * Runs `fn` in one transaction and commits unless it throws (then rolls back and rethrows). BEGIN
+ * travels with `fn`'s first statements. `fn` may commit itself with its last statements.
+ */
+export function transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+  return withSession(async (session) => {
+    const begun = session.send("BEGIN");
+    const tx = new SqlTransaction(session);
+    try {
+      const result = await fn(tx);
+      if (!tx.finished) await tx.commit();
+      return result;
+    } catch (error) {
+      begun.catch(() => undefined);
+      await session.settle();
+      if (session.status() !== "I") await session.send("ROLLBACK").catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+const autocommit: Sql = {
+  rows: (text, values) => withSession((s) => s.rows(text, values)),
+  execute: (text, values) => withSession((s) => s.execute(text, values)),
+};
+
+function prismaSql(tx: Prisma.TransactionClient): Sql {
+  return {
+    rows: <R>(text: string, values: readonly unknown[] = []) => tx.$queryRawUnsafe<R[]>(text, ...values),
+    execute: (text, values = []) => tx.$executeRawUnsafe(text, ...values),
+  };
+}
+
+const isSql = (db: Db): db is Sql => typeof (db as Partial<Sql>).rows === "function";
+
+/** The executor for a caller's transaction or connection, or single statements in autocommit when there is none. */
+export function sqlOf(db?: Db): Sql {
+  if (!db) return autocommit;
+  return isSql(db) ? db : prismaSql(db);
+}
+
+/** PostgreSQL's SQLSTATE behind an error from node-postgres or from Prisma (model or raw query). */
+export function sqlState(error: unknown): string | undefined {
+  if (error instanceof pg.DatabaseError) return error.code;
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return undefined;
+  if (error.code === "P2002") return "23505";
+  if (error.code === "P2020") return "22003";
+  const cause = (error.meta as { driverAdapterError?: { cause?: { originalCode?: string } } } | undefined)?.driverAdapterError?.cause;
+  return cause?.originalCode;
+}
+
+export async function closeSqlPool(): Promise<void> {
+  const p = pool;
+  pool = undefined;
+  await p?.end();
+}
