@@ -1,5 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { Prisma, type Member } from "@prisma/client";
 import prisma from "~/db.server";
+import { sqlOf, type Db } from "./sql.server";
 
 /** What Shopify tells us about a customer (customers/* webhooks, or an order's customer). */
 export interface CustomerFacts {
@@ -14,32 +16,61 @@ export interface CustomerFacts {
   emailMarketingConsent?: boolean;
 }
 
-function profileData(facts: CustomerFacts) {
-  const data: Prisma.MemberUpdateInput = {};
-  if (facts.email !== undefined) data.email = facts.email?.trim().toLowerCase() || null;
-  if (facts.firstName !== undefined) data.firstName = facts.firstName;
-  if (facts.lastName !== undefined) data.lastName = facts.lastName;
-  if (facts.tags !== undefined) data.tags = facts.tags;
-  if (facts.birthday !== undefined) data.birthday = facts.birthday;
-  if (facts.emailMarketingConsent !== undefined) data.emailMarketingConsent = facts.emailMarketingConsent;
-  return data;
+// The profile fields a source may state, with the SQL type each is sent as.
+const PROFILE_FIELDS = [
+  ["email", "text"],
+  ["firstName", "text"],
+  ["lastName", "text"],
+  ["tags", "text[]"],
+  ["birthday", "date"],
+  ["emailMarketingConsent", "boolean"],
+] as const satisfies readonly (readonly [keyof CustomerFacts, string])[];
+
+/** The fields this source stated (undefined = not stated), as stored. */
+function statedProfile(facts: CustomerFacts): [(typeof PROFILE_FIELDS)[number], unknown][] {
+  return PROFILE_FIELDS.flatMap((field) => {
+    const value = facts[field[0]];
+    if (value === undefined) return [];
+    const stored = field[0] === "email" ? (value as string | null)?.trim().toLowerCase() || null : value;
+    return [[field, stored] as [(typeof PROFILE_FIELDS)[number], unknown]];
+  });
 }
 
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a instanceof Date || b instanceof Date) {
-    return a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
-  }
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => v === b[i]);
-  }
-  return a === b;
+/** A new member's id: time-ordered like Prisma's cuid, 25 lowercase letters and digits. */
+function newMemberId(): string {
+  const random = BigInt(`0x${randomBytes(10).toString("hex")}`).toString(36).padStart(16, "0").slice(-16);
+  return `c${Date.now().toString(36).padStart(8, "0")}${random}`;
 }
 
-/** The fields of `data` whose value differs from the stored member's. */
-function changedFields(existing: Member, data: Prisma.MemberUpdateInput): Prisma.MemberUpdateInput {
-  return Object.fromEntries(
-    Object.entries(data).filter(([field, value]) => !sameValue(existing[field as keyof Member], value)),
-  ) as Prisma.MemberUpdateInput;
+// One statement: insert a new member, or refresh the stated fields of an existing one when one of
+// them changed (most deliveries restate what we hold: a repeat customer's next order writes
+// nothing), or leave a redacted member alone. `existing` is the row before any change.
+function enrollStatement(stated: ReturnType<typeof statedProfile>): string {
+  const first = 5;
+  const params = stated.map(([[column, type]], i) => ({ column, param: `$${first + i}::${type}` }));
+  const insertColumns = ["id", "shop", "shopifyCustomerId", "updatedAt", ...params.map((p) => p.column)].map((c) => `"${c}"`).join(", ");
+  const insertValues = ["$3", "$1", "$2::bigint", "$4::timestamp(3)", ...params.map((p) => p.param)].join(", ");
+  const update = params.length === 0
+    ? "updated AS (SELECT * FROM \"Member\" WHERE false)"
+    : `updated AS (
+        UPDATE "Member" m SET ${params.map((p) => `"${p.column}" = ${p.param}`).join(", ")}, "updatedAt" = $4::timestamp(3)
+        FROM existing e
+        WHERE m."shop" = e."shop" AND m."id" = e."id" AND e."state" <> 'REDACTED'
+          AND (${params.map((p) => `m."${p.column}" IS DISTINCT FROM ${p.param}`).join(" OR ")})
+        RETURNING m.*
+      )`;
+  return `
+    WITH existing AS (
+      SELECT * FROM "Member" WHERE "shop" = $1 AND "shopifyCustomerId" = $2::bigint
+    ), inserted AS (
+      INSERT INTO "Member" (${insertColumns})
+      SELECT ${insertValues} WHERE NOT EXISTS (SELECT 1 FROM existing)
+      ON CONFLICT ("shop", "shopifyCustomerId") DO NOTHING
+      RETURNING *
+    ), ${update}
+    SELECT 'inserted' AS "outcome", * FROM inserted
+    UNION ALL SELECT 'updated', * FROM updated
+    UNION ALL SELECT 'existing', * FROM existing`;
 }
 
 export async function findMemberByCustomerId(shop: string, customerId: bigint) {
@@ -50,41 +81,51 @@ export async function getMember(shop: string, memberId: string) {
   return prisma.member.findUnique({ where: { shop_id: { shop, id: memberId } } });
 }
 
+export interface Enrollment {
+  member: Member;
+  created: boolean;
+  /** The member before this refresh, when it existed. */
+  previous?: Member;
+}
+
 /**
  * Enrolls the customer if new, else refreshes the profile fields the source stated. Safe under
  * concurrent deliveries for the same customer (one row, the loser reads the winner's).
  * A redacted member stays redacted: personal data is never written back after customers/redact.
+ * `db`: run in the caller's transaction (an order's earning enrolls its customer in it).
  */
-export async function enrollMember(shop: string, facts: CustomerFacts) {
-  const where = { shop_shopifyCustomerId: { shop, shopifyCustomerId: facts.customerId } };
-  for (let attempt = 0; ; attempt++) {
-    // SQL for the read every order and customer webhook makes (the model call cost more CPU).
-    const [existing] = await prisma.$queryRaw<Member[]>`
-      SELECT * FROM "Member" WHERE "shop" = ${shop} AND "shopifyCustomerId" = ${facts.customerId}::bigint`;
-    if (existing) {
-      if (existing.state === "REDACTED") return { member: existing, created: false };
-      // Most deliveries restate what we hold (a repeat customer's next order): write only changes.
-      const data = changedFields(existing, profileData(facts));
-      const member = Object.keys(data).length ? await prisma.member.update({ where, data }) : existing;
-      return { member, created: false, previous: existing };
-    }
-    try {
-      const create = profileData(facts) as Prisma.MemberUncheckedCreateInput;
-      const member = await prisma.member.create({ data: { ...create, shop, shopifyCustomerId: facts.customerId } });
-      return { member, created: true };
-    } catch (error) {
-      if (attempt === 0 && error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") continue;
-      throw error;
-    }
+export async function enrollMember(shop: string, facts: CustomerFacts, db?: Db): Promise<Enrollment> {
+  const stated = statedProfile(facts);
+  const text = enrollStatement(stated);
+  const sql = sqlOf(db);
+  // The statement reads `existing` in its snapshot: a member inserted by a concurrent delivery
+  // that committed after it started is neither seen nor inserted again. The next run sees it.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const rows = await sql.rows<Member & { outcome: "inserted" | "updated" | "existing" }>(text, [
+      shop, facts.customerId, newMemberId(), new Date(), ...stated.map(([, value]) => value),
+    ]);
+    const strip = (row: (typeof rows)[number]): Member => {
+      const { outcome: _outcome, ...member } = row;
+      return member;
+    };
+    const inserted = rows.find((r) => r.outcome === "inserted");
+    if (inserted) return { member: strip(inserted), created: true };
+    const existing = rows.find((r) => r.outcome === "existing");
+    if (!existing) continue;
+    const updated = rows.find((r) => r.outcome === "updated");
+    return { member: strip(updated ?? existing), created: false, ...(existing.state === "REDACTED" ? {} : { previous: strip(existing) }) };
   }
+  throw new Error(`member for customer ${facts.customerId} of ${shop} could be neither enrolled nor found`);
 }
 
-/** customers/redact: personal data goes, the member's ledger amounts stay. */
-export async function redactMember(shop: string, customerId: bigint, tx: Prisma.TransactionClient = prisma) {
-  const { count } = await tx.member.updateMany({
-    where: { shop, shopifyCustomerId: customerId },
-    data: { email: null, firstName: null, lastName: null, birthday: null, tags: [], emailMarketingConsent: false, state: "REDACTED" },
-  });
+/** customers/redact: personal data goes, the member's ledger amounts stay. `db`: the redaction's transaction. */
+export async function redactMember(shop: string, customerId: bigint, db?: Db) {
+  const count = await sqlOf(db).execute(
+    `UPDATE "Member" SET "email" = NULL, "firstName" = NULL, "lastName" = NULL, "birthday" = NULL, "tags" = '{}',
+       "emailMarketingConsent" = false, "state" = 'REDACTED', "updatedAt" = CURRENT_TIMESTAMP
+     WHERE "shop" = $1 AND "shopifyCustomerId" = $2::bigint`,
+    [shop, customerId],
+  );
   return count > 0;
 }
 

@@ -1,34 +1,36 @@
-import { Prisma, type OrderEarning, type OrderEarningStatus } from "@prisma/client";
+import { Prisma, type OrderEarning, type OrderEarningStatus, type OrderRefund } from "@prisma/client";
 import prisma from "~/db.server";
+import { sqlOf, type Db } from "./sql.server";
 
 // What each order earned and the refunds received for it. A projection kept beside the ledger
-// (which alone holds points); every function is scoped by shop.
+// (which alone holds points); every function is scoped by shop. The functions an order event runs
+// take the event's transaction (`db`), so that the ledger entries, this row and the webhook's
+// processed mark commit together; they are SQL rather than Prisma model calls because the query
+// compiler spent more CPU on each than PostgreSQL spends on the statement (bench/RESULTS.md).
 
-// getOrderEarning and createOrderEarning run for every order webhook: they are SQL rather than
-// Prisma model calls because the query compiler spent 1–2 ms of CPU on each (bench/RESULTS.md),
-// more than PostgreSQL spends on the statement.
-
-export async function getOrderEarning(shop: string, orderId: bigint): Promise<OrderEarning | null> {
-  const rows = await prisma.$queryRaw<OrderEarning[]>`
-    SELECT * FROM "OrderEarning" WHERE "shop" = ${shop} AND "orderId" = ${orderId}::bigint`;
-  return rows[0] ?? null;
+export async function getOrderEarning(shop: string, orderId: bigint, db?: Db): Promise<OrderEarning | null> {
+  const [row] = await sqlOf(db).rows<OrderEarning>(`SELECT * FROM "OrderEarning" WHERE "shop" = $1 AND "orderId" = $2::bigint`, [shop, orderId]);
+  return row ?? null;
 }
 
 /**
  * The order's earning (or null) and whether any refund is recorded for it, in one statement: the
  * earn path needs both, and nearly every order has no refund to apply.
  */
-export async function getOrderEarningState(shop: string, orderId: bigint): Promise<{ earning: OrderEarning | null; hasRefunds: boolean }> {
-  const [row] = await prisma.$queryRaw<(OrderEarning & { hasRefunds: boolean; found: boolean })[]>`
-    SELECT oe.*, oe."shop" IS NOT NULL AS "found",
-      EXISTS (SELECT 1 FROM "OrderRefund" r WHERE r."shop" = ${shop} AND r."orderId" = ${orderId}::bigint) AS "hasRefunds"
-    FROM (VALUES (1)) AS one
-    LEFT JOIN "OrderEarning" oe ON oe."shop" = ${shop} AND oe."orderId" = ${orderId}::bigint`;
+export async function orderEarningState(shop: string, orderId: bigint, db?: Db): Promise<{ earning: OrderEarning | null; hasRefunds: boolean }> {
+  const [row] = await sqlOf(db).rows<OrderEarning & { hasRefunds: boolean; found: boolean }>(
+    `SELECT oe.*, oe."shop" IS NOT NULL AS "found",
+       EXISTS (SELECT 1 FROM "OrderRefund" r WHERE r."shop" = $1 AND r."orderId" = $2::bigint) AS "hasRefunds"
+     FROM (VALUES (1)) AS one
+     LEFT JOIN "OrderEarning" oe ON oe."shop" = $1 AND oe."orderId" = $2::bigint`,
+    [shop, orderId],
+  );
   const { hasRefunds, found, ...earning } = row;
   return { earning: found ? earning : null, hasRefunds };
 }
 
-export interface OrderEarningCreate {
+/** Everything an order's row records; what is left out keeps its column default. */
+export interface OrderEarningWrite {
   orderName?: string | null;
   customerId?: bigint | null;
   memberId?: string | null;
@@ -51,33 +53,62 @@ export interface OrderEarningCreate {
 
 const jsonText = (value: Prisma.InputJsonValue | null | undefined) => (value === undefined || value === null ? null : JSON.stringify(value));
 
-export async function createOrderEarning(shop: string, orderId: bigint, data: OrderEarningCreate): Promise<OrderEarning> {
-  const now = new Date();
-  const rows = await prisma.$queryRaw<OrderEarning[]>`
-    INSERT INTO "OrderEarning" ("shop", "orderId", "orderName", "customerId", "memberId", "status", "orderedAt",
-      "currencyCode", "eligibleBase", "points", "trace", "basis", "guestOrder", "earnEntryId", "availableAt",
-      "guestEmailHash", "cancelledAt", "orderSnapshot", "orderTotal", "createdAt", "updatedAt")
-    VALUES (${shop}, ${orderId}::bigint, ${data.orderName ?? null}::text, ${data.customerId ?? null}::bigint,
-      ${data.memberId ?? null}::text, ${data.status}::"OrderEarningStatus", ${data.orderedAt}::timestamp(3),
-      ${data.currencyCode}, ${data.eligibleBase ?? "0"}, ${data.points ?? 0}::int, ${jsonText(data.trace) ?? "[]"}::jsonb,
-      ${jsonText(data.basis)}::jsonb, ${jsonText(data.guestOrder)}::jsonb, ${data.earnEntryId ?? null}::bigint,
-      ${data.availableAt ?? null}::timestamp(3), ${data.guestEmailHash ?? null}::text, ${data.cancelledAt ?? null}::timestamp(3),
-      ${jsonText(data.orderSnapshot)}::jsonb, ${data.orderTotal ?? null}::numeric, ${now}::timestamp(3), ${now}::timestamp(3))
-    RETURNING *`;
-  return rows[0];
+const WRITE_COLUMNS = [
+  "orderName", "customerId", "memberId", "status", "orderedAt", "currencyCode", "eligibleBase", "points", "trace", "basis",
+  "guestOrder", "orderSnapshot", "orderTotal", "earnEntryId", "availableAt", "guestEmailHash", "cancelledAt",
+] as const;
+
+// One statement for a new order and for a guest order credited at signup (the row exists, waiting
+// for its member): the row then says what the order earned, whatever it said before. createdAt is
+// when the order was first recorded.
+const SAVE_ORDER_EARNING = `
+  INSERT INTO "OrderEarning" ("shop", "orderId", ${WRITE_COLUMNS.map((c) => `"${c}"`).join(", ")}, "createdAt", "updatedAt")
+  VALUES ($1, $2::bigint, $3::text, $4::bigint, $5::text, $6::"OrderEarningStatus", $7::timestamp(3), $8, $9, $10::int, $11::jsonb,
+    $12::jsonb, $13::jsonb, $14::jsonb, $15::numeric, $16::bigint, $17::timestamp(3), $18::text, $19::timestamp(3), $20::timestamp(3), $20::timestamp(3))
+  ON CONFLICT ("shop", "orderId") DO UPDATE SET
+    ${WRITE_COLUMNS.map((c) => `"${c}" = EXCLUDED."${c}"`).join(", ")}, "updatedAt" = EXCLUDED."updatedAt"
+  RETURNING *`;
+
+/** Records what the order earned (or why it earned nothing): a new row, or the guest order's row replaced. */
+export async function saveOrderEarning(shop: string, orderId: bigint, data: OrderEarningWrite, db?: Db): Promise<OrderEarning> {
+  const [row] = await sqlOf(db).rows<OrderEarning>(SAVE_ORDER_EARNING, [
+    shop, orderId, data.orderName ?? null, data.customerId ?? null, data.memberId ?? null, data.status, data.orderedAt,
+    data.currencyCode, data.eligibleBase ?? "0", data.points ?? 0, jsonText(data.trace) ?? "[]", jsonText(data.basis),
+    jsonText(data.guestOrder), jsonText(data.orderSnapshot), data.orderTotal ?? null, data.earnEntryId ?? null,
+    data.availableAt ?? null, data.guestEmailHash ?? null, data.cancelledAt ?? null, new Date(),
+  ]);
+  return row;
 }
 
-export async function updateOrderEarning(shop: string, orderId: bigint, data: Prisma.OrderEarningUncheckedUpdateInput) {
-  return prisma.orderEarning.update({ where: { shop_orderId: { shop, orderId } }, data });
+/** The order was cancelled after it was recorded: it will never earn, and a guest's copy is dropped. */
+export async function markOrderCancelled(shop: string, orderId: bigint, cancelledAt: Date, db?: Db): Promise<void> {
+  await sqlOf(db).execute(
+    `UPDATE "OrderEarning" SET "status" = 'CANCELLED', "cancelledAt" = $3::timestamp(3), "guestOrder" = NULL, "guestEmailHash" = NULL,
+       "updatedAt" = $4::timestamp(3)
+     WHERE "shop" = $1 AND "orderId" = $2::bigint`,
+    [shop, orderId, cancelledAt, new Date()],
+  );
+}
+
+/** The pending period is over; `earnEntryId` is the entry that posted the points (null when none were earned). */
+export async function markOrderPosted(shop: string, orderId: bigint, earnEntryId: bigint | null, db?: Db): Promise<OrderEarning> {
+  const [row] = await sqlOf(db).rows<OrderEarning>(
+    `UPDATE "OrderEarning" SET "status" = 'POSTED', "earnEntryId" = COALESCE($3::bigint, "earnEntryId"), "updatedAt" = $4::timestamp(3)
+     WHERE "shop" = $1 AND "orderId" = $2::bigint RETURNING *`,
+    [shop, orderId, earnEntryId, new Date()],
+  );
+  return row;
 }
 
 /** Purchase points of this member's orders placed within [start, end) — the per-day cap's count. */
-export async function purchasePointsBetween(shop: string, memberId: string, start: Date, end: Date) {
-  const result = await prisma.orderEarning.aggregate({
-    where: { shop, memberId, orderedAt: { gte: start, lt: end }, status: { in: ["PENDING", "POSTED"] } },
-    _sum: { points: true },
-  });
-  return result._sum.points ?? 0;
+export async function purchasePointsBetween(shop: string, memberId: string, start: Date, end: Date, db?: Db): Promise<number> {
+  const [row] = await sqlOf(db).rows<{ points: number }>(
+    `SELECT COALESCE(SUM("points"), 0)::int AS "points" FROM "OrderEarning"
+     WHERE "shop" = $1 AND "memberId" = $2 AND "orderedAt" >= $3::timestamp(3) AND "orderedAt" < $4::timestamp(3)
+       AND "status" IN ('PENDING', 'POSTED')`,
+    [shop, memberId, start, end],
+  );
+  return row.points;
 }
 
 export async function guestOrdersForEmail(shop: string, guestEmailHash: string) {
@@ -91,13 +122,60 @@ export async function orderEarningsForMember(shop: string, memberId: string, { t
   return prisma.orderEarning.findMany({ where: { shop, memberId }, orderBy: { orderedAt: "desc" }, take });
 }
 
-/** Stores a refund once (replays keep the first copy). */
-export async function recordRefund(shop: string, refundId: bigint, orderId: bigint, document: Prisma.InputJsonValue) {
-  await prisma.orderRefund.createMany({ data: [{ shop, refundId, orderId, document }], skipDuplicates: true });
+/** A customer's data export: the orders of the member, of the customer id, of a guest email, or named by the request. */
+export async function orderEarningsForCustomer(
+  shop: string,
+  { memberId, customerId, guestEmailHash, orderIds }: { memberId: string | null; customerId: bigint; guestEmailHash: string | null; orderIds: bigint[] },
+) {
+  return prisma.orderEarning.findMany({
+    where: { shop, OR: customerOrders({ memberId, customerId, guestEmailHash, orderIds }) },
+    orderBy: { orderedAt: "asc" },
+  });
 }
 
-export async function refundsForOrder(shop: string, orderId: bigint) {
-  return prisma.orderRefund.findMany({ where: { shop, orderId }, orderBy: [{ createdAt: "asc" }, { refundId: "asc" }] });
+function customerOrders({ memberId, customerId, guestEmailHash, orderIds }: { memberId?: string | null; customerId: bigint; guestEmailHash: string | null; orderIds: bigint[] }) {
+  return [
+    ...(memberId ? [{ memberId }] : []),
+    { customerId },
+    ...(guestEmailHash ? [{ guestEmailHash }] : []),
+    ...(orderIds.length ? [{ orderId: { in: orderIds } }] : []),
+  ];
+}
+
+/** customers/redact: the customer's orders keep their amounts and lose what named or described the customer. */
+export async function redactCustomerOrders(
+  shop: string,
+  { customerId, guestEmailHash, orderIds }: { customerId: bigint; guestEmailHash: string | null; orderIds: bigint[] },
+  db?: Db,
+): Promise<void> {
+  await sqlOf(db).execute(
+    `UPDATE "OrderEarning" SET "guestEmailHash" = NULL, "guestOrder" = NULL, "orderName" = NULL, "updatedAt" = CURRENT_TIMESTAMP
+     WHERE "shop" = $1 AND ("customerId" = $2::bigint OR ($3::text IS NOT NULL AND "guestEmailHash" = $3) OR "orderId" = ANY($4::bigint[]))`,
+    [shop, customerId, guestEmailHash, orderIds.map(String)],
+  );
+}
+
+/** Stores a refund once (replays keep the first copy). */
+export async function recordRefund(shop: string, refundId: bigint, orderId: bigint, document: Prisma.InputJsonValue, db?: Db): Promise<void> {
+  await sqlOf(db).execute(
+    `INSERT INTO "OrderRefund" ("shop", "refundId", "orderId", "document") VALUES ($1, $2::bigint, $3::bigint, $4::jsonb)
+     ON CONFLICT DO NOTHING`,
+    [shop, refundId, orderId, JSON.stringify(document)],
+  );
+}
+
+/** The order's refunds in the order they were received. */
+export async function refundsForOrder(shop: string, orderId: bigint, db?: Db): Promise<OrderRefund[]> {
+  return sqlOf(db).rows<OrderRefund>(
+    `SELECT * FROM "OrderRefund" WHERE "shop" = $1 AND "orderId" = $2::bigint ORDER BY "createdAt", "refundId"`,
+    [shop, orderId],
+  );
+}
+
+/** The refunds recorded for these orders (a customer's data export). */
+export async function refundsForOrders(shop: string, orderIds: bigint[]): Promise<OrderRefund[]> {
+  if (orderIds.length === 0) return [];
+  return prisma.orderRefund.findMany({ where: { shop, orderId: { in: orderIds } } });
 }
 
 /** Marks the refund applied and, when the pending credit was reissued, points the order at it. */
@@ -106,20 +184,23 @@ export async function markRefundApplied(
   refundId: bigint,
   orderId: bigint,
   applied: { base: string; pointsReversed: number; clawbackEntryId: bigint | null; earnEntryId?: bigint | null },
-) {
-  const { earnEntryId, ...refund } = applied;
-  const [, earning] = await prisma.$transaction([
-    prisma.orderRefund.update({ where: { shop_refundId: { shop, refundId } }, data: { ...refund, appliedAt: new Date() } }),
-    prisma.orderEarning.update({
-      where: { shop_orderId: { shop, orderId } },
-      data: earnEntryId === undefined ? {} : { earnEntryId },
-    }),
+  db?: Db,
+): Promise<OrderEarning> {
+  const sql = sqlOf(db);
+  const now = new Date();
+  const [, [earning]] = await Promise.all([
+    sql.execute(
+      `UPDATE "OrderRefund" SET "base" = $3, "pointsReversed" = $4::int, "clawbackEntryId" = $5::bigint, "appliedAt" = $6::timestamp(3)
+       WHERE "shop" = $1 AND "refundId" = $2::bigint`,
+      [shop, refundId, applied.base, applied.pointsReversed, applied.clawbackEntryId, now],
+    ),
+    sql.rows<OrderEarning>(
+      `UPDATE "OrderEarning" SET "earnEntryId" = CASE WHEN $3::boolean THEN $4::bigint ELSE "earnEntryId" END, "updatedAt" = $5::timestamp(3)
+       WHERE "shop" = $1 AND "orderId" = $2::bigint RETURNING *`,
+      [shop, orderId, applied.earnEntryId !== undefined, applied.earnEntryId ?? null, now],
+    ),
   ]);
   return earning;
-}
-
-export async function setOrderEarningStatus(shop: string, orderId: bigint, status: OrderEarningStatus) {
-  return updateOrderEarning(shop, orderId, { status });
 }
 
 /** Orders whose pending points are due, oldest first (the sweep behind the delayed jobs). */

@@ -1,6 +1,7 @@
 import { Prisma, type Redemption } from "@prisma/client";
 import prisma from "~/db.server";
 import * as ledger from "./ledger.server";
+import { sqlOf, transaction, type Db, type Sql, type Tx } from "./sql.server";
 
 // Redemptions: a hold in the ledger plus a code in Shopify. Each step of a redemption's life is
 // one transaction with its ledger entry: reserved (hold + stock + row), issued, used (capture),
@@ -146,46 +147,72 @@ export async function releaseRedemption(
   }, TX);
 }
 
-async function returnStock(tx: Prisma.TransactionClient, shop: string, rewardId: string) {
-  await tx.$executeRaw`
-    UPDATE "Reward" SET "issuedCount" = GREATEST("issuedCount" - 1, 0), "updatedAt" = CURRENT_TIMESTAMP
-    WHERE "shop" = ${shop} AND "id" = ${rewardId}`;
+async function returnStock(db: Db, shop: string, rewardId: string) {
+  await sqlOf(db).execute(
+    `UPDATE "Reward" SET "issuedCount" = GREATEST("issuedCount" - 1, 0), "updatedAt" = CURRENT_TIMESTAMP
+     WHERE "shop" = $1 AND "id" = $2`,
+    [shop, rewardId],
+  );
 }
 
 /** The redemptions whose codes an order used (by code hash), still waiting to be captured. */
-export async function redemptionsForCodes(shop: string, codeHashes: string[]): Promise<Redemption[]> {
+export async function redemptionsForCodes(shop: string, codeHashes: string[], db?: Db): Promise<Redemption[]> {
   if (codeHashes.length === 0) return [];
-  return prisma.redemption.findMany({ where: { shop, codeHash: { in: codeHashes } } });
+  return sqlOf(db).rows<Redemption>(`SELECT * FROM "Redemption" WHERE "shop" = $1 AND "codeHash" = ANY($2::text[])`, [shop, codeHashes]);
+}
+
+/** The redemption's row, locked for the rest of the transaction. */
+async function lockRedemption(sql: Sql, shop: string, id: string): Promise<Redemption | null> {
+  const [row] = await sql.rows<Redemption>(`SELECT * FROM "Redemption" WHERE "shop" = $1 AND "id" = $2 FOR UPDATE`, [shop, id]);
+  return row ?? null;
+}
+
+/** In the caller's transaction when there is one (an order's event), else in one of its own. */
+function inTransaction<T>(tx: Tx | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return tx ? fn(tx) : transaction(fn);
 }
 
 /** The order used the code: the points are spent for good, on that order. */
-export async function captureRedemption(shop: string, id: string, orderId: bigint, now: Date): Promise<Redemption | null> {
-  return prisma.$transaction(async (tx) => {
-    const [row] = await tx.$queryRaw<Redemption[]>`
-      SELECT * FROM "Redemption" WHERE "shop" = ${shop} AND "id" = ${id} FOR UPDATE`;
+export async function captureRedemption(shop: string, id: string, orderId: bigint, now: Date, tx?: Tx): Promise<Redemption | null> {
+  return inTransaction(tx, async (tx) => {
+    const sql = sqlOf(tx);
+    const row = await lockRedemption(sql, shop, id);
     if (!row || (row.status !== "ISSUED" && row.status !== "ISSUING")) return null;
     await ledger.capture(shop, row.holdEntryId, {
       orderId, idempotencyKey: `redemption:${id}:capture`, reason: "redemption_used", actor: "system:redemption",
     }, { tx });
-    return tx.redemption.update({ where: { shop_id: { shop, id } }, data: { status: "USED", orderId, usedAt: now } });
-  }, TX);
+    const [used] = await sql.rows<Redemption>(
+      `UPDATE "Redemption" SET "status" = 'USED', "orderId" = $3::bigint, "usedAt" = $4::timestamp(3), "updatedAt" = CURRENT_TIMESTAMP
+       WHERE "shop" = $1 AND "id" = $2 RETURNING *`,
+      [shop, id, orderId, now],
+    );
+    return used;
+  });
 }
 
 /** The order that used these codes was cancelled: their points come back (REDEEM_RETURN). */
-export async function returnRedemptionsOfOrder(shop: string, orderId: bigint, now: Date): Promise<Redemption[]> {
-  const used = await prisma.redemption.findMany({ where: { shop, orderId, status: "USED" }, select: { id: true } });
+export async function returnRedemptionsOfOrder(shop: string, orderId: bigint, now: Date, tx?: Tx): Promise<Redemption[]> {
+  const used = await sqlOf(tx).rows<{ id: string }>(
+    `SELECT "id" FROM "Redemption" WHERE "shop" = $1 AND "orderId" = $2::bigint AND "status" = 'USED'`,
+    [shop, orderId],
+  );
   const returned: Redemption[] = [];
   for (const { id } of used) {
-    const row = await prisma.$transaction(async (tx) => {
-      const [current] = await tx.$queryRaw<Redemption[]>`
-        SELECT * FROM "Redemption" WHERE "shop" = ${shop} AND "id" = ${id} FOR UPDATE`;
+    const row = await inTransaction(tx, async (tx) => {
+      const sql = sqlOf(tx);
+      const current = await lockRedemption(sql, shop, id);
       if (!current || current.status !== "USED") return null;
       await ledger.returnRedemption(shop, current.holdEntryId, {
         idempotencyKey: `redemption:${id}:return`, reason: "order_cancelled", actor: "system:redemption",
       }, { tx });
       await returnStock(tx, shop, current.rewardId);
-      return tx.redemption.update({ where: { shop_id: { shop, id } }, data: { status: "RETURNED", closedAt: now } });
-    }, TX);
+      const [closed] = await sql.rows<Redemption>(
+        `UPDATE "Redemption" SET "status" = 'RETURNED', "closedAt" = $3::timestamp(3), "updatedAt" = CURRENT_TIMESTAMP
+         WHERE "shop" = $1 AND "id" = $2 RETURNING *`,
+        [shop, id, now],
+      );
+      return closed;
+    });
     if (row) returned.push(row);
   }
   return returned;

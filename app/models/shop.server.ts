@@ -1,5 +1,6 @@
 import type { Prisma } from "@prisma/client";
 import prisma from "~/db.server";
+import { sqlOf, type Db } from "./sql.server";
 
 export type ShopRecord = Prisma.ShopGetPayload<object>;
 
@@ -21,10 +22,13 @@ export async function markShopUninstalled(shop: string, at = new Date()) {
   return result.count === 1;
 }
 
-/** SQL, not a model call: every job reads its shop first, and the query compiler cost more than the query. */
-export async function getShop(shop: string): Promise<ShopRecord | null> {
-  const rows = await prisma.$queryRaw<ShopRecord[]>`SELECT * FROM "Shop" WHERE "domain" = ${shop}`;
-  return rows[0] ?? null;
+/**
+ * SQL, not a model call: every job reads its shop first, and the query compiler cost more than the
+ * query. `db`: on the caller's connection (a webhook job reads its delivery and its shop together).
+ */
+export async function getShop(shop: string, db?: Db): Promise<ShopRecord | null> {
+  const [row] = await sqlOf(db).rows<ShopRecord>(`SELECT * FROM "Shop" WHERE "domain" = $1`, [shop]);
+  return row ?? null;
 }
 
 export async function isShopInstalled(shop: string) {
@@ -46,4 +50,16 @@ export async function installedShopsForSchedule() {
     select: { domain: true, ianaTimezone: true },
     orderBy: { domain: "asc" },
   });
+}
+
+/**
+ * shop/redact: the shop's row (every table that references it goes with it), its sessions and its
+ * audit log, in the erasure's transaction. The ledger must be purged first (ledger.purgeShopLedger):
+ * its append-only triggers refuse a cascade.
+ */
+export async function deleteShopRecords(shop: string, db: Db): Promise<void> {
+  const sql = sqlOf(db);
+  await sql.execute(`DELETE FROM "Shop" WHERE "domain" = $1`, [shop]);
+  await sql.execute(`DELETE FROM "Session" WHERE "shop" = $1`, [shop]);
+  await sql.execute(`DELETE FROM "AuditLog" WHERE "shop" = $1`, [shop]);
 }

@@ -1,6 +1,6 @@
-import { Prisma, type ProcessedWebhook } from "@prisma/client";
-import prisma from "~/db.server";
+import type { ProcessedWebhook } from "@prisma/client";
 import { parseExactJson } from "~/utils/json.server";
+import { sqlOf, type Db } from "./sql.server";
 
 export interface WebhookDeliveryInput {
   webhookId: string;
@@ -10,57 +10,97 @@ export interface WebhookDeliveryInput {
   body: string;
 }
 
+export interface RecordedDelivery {
+  /** The stored delivery's webhook id: this one's, or the first delivery's of the same event. */
+  webhookId: string;
+  /** Its job already finished: nothing to enqueue. */
+  processed: boolean;
+  receivedAt: Date;
+}
+
+// One statement for a first delivery (nearly every one): INSERT … ON CONFLICT DO NOTHING, which
+// also settles two racing deliveries (the loser waits for the winner's row, inserts nothing). The
+// body is stored as the text Shopify signed, cast to jsonb by PostgreSQL (numbers are numeric
+// there, so 18-digit ids keep every digit) without being parsed here.
+const INSERT_DELIVERY = `
+  INSERT INTO "ProcessedWebhook" ("shop", "webhookId", "topic", "eventId", "payload", "receivedAt")
+  VALUES ($1, $2, $3, $4, $5::jsonb, $6::timestamp(3))
+  ON CONFLICT DO NOTHING
+  RETURNING "webhookId", "receivedAt"`;
+
+// A replay, of either kind: the same webhook id, or the same event under a new one.
+const FIND_DELIVERY = `
+  SELECT "webhookId", "processedAt", "receivedAt" FROM "ProcessedWebhook"
+  WHERE "shop" = $1 AND ("webhookId" = $2 OR ($4::text IS NOT NULL AND "topic" = $3 AND "eventId" = $4))
+  ORDER BY "receivedAt" LIMIT 1`;
+
 /**
  * Stores a delivery once per (shop, webhook id) and once per (shop, topic, event id): Shopify
  * retries a delivery under its webhook id and may redeliver the same event under a new one. A
  * replay of either kind returns the stored row, whose `webhookId` names the job that handles it,
  * so the caller knows whether that job already finished (processedAt set) and must not run again.
  */
-export async function recordWebhookDelivery(shop: string, input: WebhookDeliveryInput) {
-  // Raw SQL on purpose: this runs for every webhook, and Prisma's query compiler spends ~3 ms of
-  // CPU walking an 8 KB Json value (measured by bench/ingest), where the body's own text cast by
-  // PostgreSQL costs a fraction of that and needs no parse here: jsonb stores numbers as numeric,
-  // so 18-digit ids keep every digit. The timestamp comes from the app's clock, as Prisma's now()
-  // would.
-  const payload = input.body;
-  const sameDelivery: Prisma.ProcessedWebhookWhereInput[] = [{ webhookId: input.webhookId }];
-  if (input.eventId) sameDelivery.push({ topic: input.topic, eventId: input.eventId });
+export async function recordWebhookDelivery(shop: string, input: WebhookDeliveryInput, db?: Db): Promise<RecordedDelivery> {
+  const sql = sqlOf(db);
   for (let attempt = 0; attempt < 3; attempt++) {
-    // A first delivery (nearly every one) costs one statement: INSERT … ON CONFLICT DO NOTHING,
-    // which also settles two racing deliveries (the loser waits for the winner's row, inserts
-    // nothing). Only a replay, of either kind, reads the stored row.
-    const [created] = await prisma.$queryRaw<{ webhookId: string; receivedAt: Date }[]>`
-      INSERT INTO "ProcessedWebhook" ("shop", "webhookId", "topic", "eventId", "payload", "receivedAt")
-      VALUES (${shop}, ${input.webhookId}, ${input.topic}, ${input.eventId}, ${payload}::jsonb, ${new Date()})
-      ON CONFLICT DO NOTHING
-      RETURNING "webhookId", "receivedAt"`;
+    const [created] = await sql.rows<{ webhookId: string; receivedAt: Date }>(INSERT_DELIVERY, [
+      shop, input.webhookId, input.topic, input.eventId, input.body, new Date(),
+    ]);
     if (created) return { webhookId: created.webhookId, processed: false, receivedAt: created.receivedAt };
-    const existing = await prisma.processedWebhook.findFirst({
-      where: { shop, OR: sameDelivery },
-      orderBy: { receivedAt: "asc" },
-      select: { webhookId: true, processedAt: true, receivedAt: true },
-    });
+    const [existing] = await sql.rows<{ webhookId: string; processedAt: Date | null; receivedAt: Date }>(FIND_DELIVERY, [
+      shop, input.webhookId, input.topic, input.eventId,
+    ]);
     if (existing) return { webhookId: existing.webhookId, processed: existing.processedAt !== null, receivedAt: existing.receivedAt };
     // The row it collided with was deleted in between (shop/redact): store this one.
   }
   throw new Error(`webhook delivery ${input.webhookId} of ${shop} could be neither stored nor found`);
 }
 
-export async function loadWebhookDelivery(shop: string, webhookId: string): Promise<ProcessedWebhook | null> {
-  // Raw for the same reason as the insert: the 8 KB body is read once per job, as text, because
-  // the driver's JSON.parse would round ids above 2^53.
-  const rows = await prisma.$queryRaw<(Omit<ProcessedWebhook, "payload"> & { payloadText: string | null })[]>`
-    SELECT "shop", "webhookId", "topic", "eventId", "payload"::text AS "payloadText", "processedAt", "receivedAt"
-    FROM "ProcessedWebhook" WHERE "shop" = ${shop} AND "webhookId" = ${webhookId}`;
-  const row = rows[0];
+export type StoredDelivery = Omit<ProcessedWebhook, "payload"> & { payload: unknown };
+
+/**
+ * The delivery with its body parsed exactly (ids beyond 2^53 as their digits). Read as text: the
+ * driver's own JSON.parse would round them.
+ */
+export async function loadWebhookDelivery(shop: string, webhookId: string, db?: Db): Promise<StoredDelivery | null> {
+  const [row] = await sqlOf(db).rows<Omit<ProcessedWebhook, "payload"> & { payloadText: string | null }>(
+    `SELECT "shop", "webhookId", "topic", "eventId", "payload"::text AS "payloadText", "processedAt", "receivedAt"
+     FROM "ProcessedWebhook" WHERE "shop" = $1 AND "webhookId" = $2`,
+    [shop, webhookId],
+  );
   if (!row) return null;
   const { payloadText, ...rest } = row;
-  return { ...rest, payload: payloadText === null ? null : (parseExactJson(payloadText) as Prisma.JsonValue) };
+  return { ...rest, payload: payloadText === null ? null : parseExactJson(payloadText) };
 }
 
-export async function markWebhookProcessed(shop: string, webhookId: string, tx: Prisma.TransactionClient = prisma) {
-  // The body held customer data only for the job's sake; the row stays for deduplication.
-  await tx.$executeRaw`
-    UPDATE "ProcessedWebhook" SET "processedAt" = ${new Date()}, "payload" = NULL
-    WHERE "shop" = ${shop} AND "webhookId" = ${webhookId} AND "processedAt" IS NULL`;
+/**
+ * The delivery's work is done (in the caller's transaction, with that work). The body held
+ * customer data only for the job's sake; the row stays for deduplication.
+ */
+export async function markWebhookProcessed(shop: string, webhookId: string, db?: Db): Promise<void> {
+  await sqlOf(db).execute(
+    `UPDATE "ProcessedWebhook" SET "processedAt" = $3::timestamp(3), "payload" = NULL
+     WHERE "shop" = $1 AND "webhookId" = $2 AND "processedAt" IS NULL`,
+    [shop, webhookId, new Date()],
+  );
 }
+
+/** customers/redact: drop the bodies of unprocessed deliveries that name the customer. */
+export async function forgetCustomerInDeliveries(shop: string, customerId: bigint, db: Db): Promise<void> {
+  await sqlOf(db).execute(
+    `UPDATE "ProcessedWebhook" SET "payload" = NULL
+     WHERE "shop" = $1 AND "payload" IS NOT NULL
+       AND ("payload"->'customer'->>'id' = $2 OR "payload"->>'id' = $2)`,
+    [shop, customerId.toString()],
+  );
+}
+
+/**
+ * shop/redact: every delivery of the shop goes except the shop/redact ones (ids and dates only;
+ * their job clears the body): a replay is then acknowledged as done instead of being stored again
+ * with nothing left to run it.
+ */
+export async function deleteShopDeliveries(shop: string, db: Db): Promise<void> {
+  await sqlOf(db).execute(`DELETE FROM "ProcessedWebhook" WHERE "shop" = $1 AND "topic" <> 'shop/redact'`, [shop]);
+}
+
