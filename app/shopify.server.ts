@@ -9,7 +9,7 @@ import { config } from "./config.server";
 import { ADMIN_API_VERSION } from "./shopify/api-version";
 import prisma from "./db.server";
 import { PrismaSessionStorage } from "./models/session-storage.server";
-import { onShopInstalled } from "./services/shop-lifecycle.server";
+import { afterShopInstalled } from "./jobs/sync-shop-details.job.server";
 
 const env = config();
 
@@ -29,7 +29,7 @@ const shopify = shopifyApp({
   },
   hooks: {
     afterAuth: async ({ session }) => {
-      await onShopInstalled(session.shop);
+      await afterShopInstalled(session.shop);
     },
   },
   ...(env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [env.SHOP_CUSTOM_DOMAIN] } : {}),

@@ -32,9 +32,10 @@ export class InvalidJobPayloadError extends Error {
   }
 }
 
+/** Thrown by enqueue: what it was given is not a job made by defineJob. Nothing was enqueued. */
 export class UnknownJobError extends Error {
   constructor(readonly jobName: string) {
-    super(`No job named "${jobName}" is registered (add it to app/jobs/index.server.ts)`);
+    super(`"${jobName}" is not a job defined with defineJob (app/jobs/registry.server.ts)`);
     this.name = "UnknownJobError";
   }
 }

@@ -17,9 +17,10 @@ import { uninstallShopJob } from "./uninstall-shop.job.server";
 import { updateSessionScopesJob } from "./update-session-scopes.job.server";
 import { workerTestSlowJob } from "./worker-test-jobs.server";
 
-// Every job the app can enqueue and the worker can run. Add a job: write
-// app/jobs/<name>.job.server.ts exporting `defineJob({...})`, import it here and add it to the list.
-const appJobs: AnyJobDefinition[] = [
+// Every job the worker can run. Add a job: write app/jobs/<name>.job.server.ts exporting
+// `defineJob({...})`, import it here and add it to the list. The worker imports this list
+// (app/jobs/worker.server.ts); the enqueue side needs only the definitions themselves.
+export const appJobs: readonly AnyJobDefinition[] = [
   syncShopDetailsJob,
   uninstallShopJob,
   updateSessionScopesJob,

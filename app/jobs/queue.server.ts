@@ -5,7 +5,7 @@ import { UnknownJobError } from "./errors";
 import { createInProcessQueueBackend } from "./in-process-queue.server";
 import { validateEnqueueOptions, validateJobPayload } from "./payload.server";
 import { createRedisQueueBackend } from "./redis-queue.server";
-import { getJob } from "./registry.server";
+import { isJobDefinition } from "./registry.server";
 import {
   QUEUE_NAMES,
   type AnyJobDefinition,
@@ -20,18 +20,10 @@ import {
   type QueueName,
 } from "./types";
 
-// The enqueue side of background jobs (the worker side is server/worker.ts). Routes and services
-// call `enqueue`, always awaited: when Redis is down it throws and the caller fails loudly (a
-// webhook then gets a 5xx and Shopify retries) instead of dropping the work.
-
-let registryLoaded: Promise<unknown> | undefined;
-
-/** Job files register in index.server.ts; load it on first use so `enqueue("name")` always finds them. */
-export function loadJobRegistry(): Promise<unknown> {
-  // Imported lazily: job files import this module to chain jobs, and index.server imports them.
-  registryLoaded ??= import("./index.server");
-  return registryLoaded;
-}
+// The enqueue side of background jobs (the worker side is server/worker.ts). The webhook intake
+// and job handlers call `enqueue` with a job's definition, always awaited: when Redis is down it
+// throws and the caller fails loudly (a webhook then gets a 5xx and Shopify retries) instead of
+// dropping the work. Services never enqueue: they return what should happen next.
 
 export class JobQueue {
   private warnedNoWorker = false;
@@ -42,10 +34,8 @@ export class JobQueue {
     return this.backend.kind;
   }
 
-  async enqueue<Input, Payload extends JobPayload>(job: JobDefinition<Input, Payload>, payload: Input, options: EnqueueOptions): Promise<EnqueueResult>;
-  async enqueue(job: string, payload: unknown, options: EnqueueOptions): Promise<EnqueueResult>;
-  async enqueue(job: string | AnyJobDefinition, payload: unknown, options: EnqueueOptions): Promise<EnqueueResult> {
-    const definition = await this.resolve(job);
+  async enqueue<Input, Payload extends JobPayload>(job: JobDefinition<Input, Payload>, payload: Input, options: EnqueueOptions): Promise<EnqueueResult> {
+    const definition = resolve(job);
     const data = validateJobPayload(definition, payload);
     const { jobId, delayMs } = validateEnqueueOptions(definition.name, options);
     const result = await this.backend.add(definition.queue, definition.name, data, {
@@ -89,19 +79,11 @@ export class JobQueue {
     return this.backend.close();
   }
 
-  private async resolve(job: string | AnyJobDefinition): Promise<AnyJobDefinition> {
-    const name = typeof job === "string" ? job : job.name;
-    let definition = getJob(name);
-    if (!definition) {
-      await loadJobRegistry();
-      definition = getJob(name);
-    }
-    if (!definition) throw new UnknownJobError(name);
-    if (typeof job !== "string" && definition !== job) {
-      throw new Error(`Job "${name}" passed to enqueue is not the definition registered under that name`);
-    }
-    return definition;
-  }
+}
+
+function resolve(job: unknown): AnyJobDefinition {
+  if (!isJobDefinition(job)) throw new UnknownJobError(String((job as { name?: unknown } | null)?.name ?? job));
+  return job;
 }
 
 function assertQueue(queue: QueueName): QueueName {
@@ -133,10 +115,8 @@ export function jobQueue(): JobQueue {
   return current;
 }
 
-export function enqueue<Input, Payload extends JobPayload>(job: JobDefinition<Input, Payload>, payload: Input, options: EnqueueOptions): Promise<EnqueueResult>;
-export function enqueue(job: string, payload: unknown, options: EnqueueOptions): Promise<EnqueueResult>;
-export function enqueue(job: string | AnyJobDefinition, payload: unknown, options: EnqueueOptions): Promise<EnqueueResult> {
-  return typeof job === "string" ? jobQueue().enqueue(job, payload, options) : jobQueue().enqueue(job, payload, options);
+export function enqueue<Input, Payload extends JobPayload>(job: JobDefinition<Input, Payload>, payload: Input, options: EnqueueOptions): Promise<EnqueueResult> {
+  return jobQueue().enqueue(job, payload, options);
 }
 
 /** For /healthz: true when Redis answers PING within a second. Never throws. */

@@ -1,8 +1,10 @@
 import type { z } from "zod";
 import { JOB_DEFAULTS, QUEUE_NAMES, type AnyJobDefinition, type JobContext, type JobDefinition, type JobPayload, type QueueName } from "./types";
 
-// The one registry both sides read: the app enqueues by name and the worker looks the same name
-// up to find the handler. Job files only define; app/jobs/index.server.ts registers them all.
+// Job definitions and the registry the worker runs from. Enqueuing takes a definition itself (its
+// name, queue, schema and retry policy travel with it), so the enqueue side needs no registry;
+// the worker looks each job's name up here to find its handler. Job files only define;
+// app/jobs/index.server.ts registers them all.
 
 const JOB_NAME = /^[a-z][a-z0-9]*(?:[.-][a-z0-9]+)*$/;
 const MAX_ATTEMPTS = 50;
@@ -36,7 +38,7 @@ export function defineJob<S extends z.ZodType<JobPayload>>(input: DefineJobInput
   if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > MAX_BACKOFF_DELAY_MS) {
     throw new Error(`Job "${input.name}": backoff.delayMs must be an integer from 0 to ${MAX_BACKOFF_DELAY_MS}`);
   }
-  return Object.freeze({
+  const definition = Object.freeze({
     name: input.name,
     queue,
     // Every S is such a ZodType; TypeScript cannot see it through the generic.
@@ -45,6 +47,15 @@ export function defineJob<S extends z.ZodType<JobPayload>>(input: DefineJobInput
     backoff: Object.freeze({ type: "exponential" as const, delayMs }),
     handler: input.handler,
   });
+  defined.add(definition);
+  return definition;
+}
+
+const defined = new WeakSet<AnyJobDefinition>();
+
+/** True for a definition made by defineJob (anything else cannot be enqueued). */
+export function isJobDefinition(value: unknown): value is AnyJobDefinition {
+  return typeof value === "object" && value !== null && defined.has(value as AnyJobDefinition);
 }
 
 const definitions = new Map<string, AnyJobDefinition>();

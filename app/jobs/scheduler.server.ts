@@ -2,7 +2,9 @@ import { localDateKey } from "~/domain/time";
 import { installedShopsForSchedule } from "~/models/shop.server";
 import { shopsWithRedemptionsToSettle, STUCK_AFTER_MS } from "~/services/redemption-settlement.server";
 import { logger } from "~/utils/logger.server";
+import { awardBirthdayPointsJob } from "./award-birthday-points.job.server";
 import { enqueue } from "./queue.server";
+import { settleRedemptionsJob } from "./settle-redemptions.job.server";
 
 // Daily work per shop. Every worker process runs this hourly; the job id names the shop and its
 // local date, so however many workers run it, each shop gets one run per local day.
@@ -10,7 +12,7 @@ export async function enqueueDailyJobs(now = new Date()): Promise<number> {
   let enqueued = 0;
   for (const shop of await installedShopsForSchedule()) {
     const day = localDateKey(now, shop.ianaTimezone);
-    const { duplicate } = await enqueue("award-birthday-points", { shop: shop.domain }, { jobId: `${shop.domain}:${day}` });
+    const { duplicate } = await enqueue(awardBirthdayPointsJob, { shop: shop.domain }, { jobId: `${shop.domain}:${day}` });
     if (!duplicate) enqueued++;
   }
   return enqueued;
@@ -21,7 +23,7 @@ export async function enqueueHourlyJobs(now = new Date()): Promise<number> {
   let enqueued = 0;
   const hour = now.toISOString().slice(0, 13);
   for (const shop of await shopsWithRedemptionsToSettle(now, new Date(now.getTime() - STUCK_AFTER_MS))) {
-    const { duplicate } = await enqueue("settle-redemptions", { shop }, { jobId: `${shop}:${hour}` });
+    const { duplicate } = await enqueue(settleRedemptionsJob, { shop }, { jobId: `${shop}:${hour}` });
     if (!duplicate) enqueued++;
   }
   return enqueued;

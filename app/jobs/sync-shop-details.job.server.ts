@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { isShopInstalled } from "~/models/shop.server";
 import { gatewayForShop } from "~/services/shop-gateway.server";
-import { syncShopDetails } from "~/services/shop-lifecycle.server";
+import { onShopInstalled, syncShopDetails } from "~/services/shop-lifecycle.server";
+import { enqueue } from "./queue.server";
 import { defineJob } from "./registry.server";
 
 export const syncShopDetailsJob = defineJob({
@@ -12,3 +13,9 @@ export const syncShopDetailsJob = defineJob({
     await syncShopDetails(shop, await gatewayForShop(shop));
   },
 });
+
+/** After OAuth (app/shopify.server.ts): the shop is installed, and its details are read from Shopify in the background. */
+export async function afterShopInstalled(shop: string, now = new Date()): Promise<void> {
+  await onShopInstalled(shop);
+  await enqueue(syncShopDetailsJob, { shop }, { jobId: `${shop}:${now.getTime()}` });
+}

@@ -1,6 +1,7 @@
 import { config } from "~/config.server";
-import { jobQueue, loadJobRegistry, type JobQueue } from "./queue.server";
-import { registeredQueues } from "./registry.server";
+import { appJobs } from "./index.server";
+import { jobQueue, type JobQueue } from "./queue.server";
+import { registeredQueues, registerJob } from "./registry.server";
 import { createJobRunner } from "./run-job.server";
 import type { QueueName } from "./types";
 import { logger as rootLogger, type Logger } from "~/utils/logger.server";
@@ -29,9 +30,9 @@ export interface RunningWorker {
 
 export async function startWorker(options: StartWorkerOptions = {}): Promise<RunningWorker> {
   const cfg = config();
-  // Imported, not a bare side-effect import: the app bundle (package.json sideEffects: false)
-  // would drop a bare one, leaving the web process's demo worker with no jobs.
-  await loadJobRegistry();
+  // Registered here as well as by index.server's own import: a used import survives the app
+  // bundle's tree shaking (package.json sideEffects: false), a bare one would not.
+  for (const job of appJobs) registerJob(job);
   const queue = options.queue ?? jobQueue();
   const queues = options.queues ?? registeredQueues();
   const concurrency = options.concurrency ?? cfg.WORKER_CONCURRENCY;

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { acceptWebhook } from "~/services/webhook-intake.server";
+import { updateSessionScopesJob } from "~/jobs/update-session-scopes.job.server";
+import { acceptWebhook } from "~/jobs/webhook-intake.server";
 
-export const action = ({ request }: ActionFunctionArgs) => acceptWebhook(request, "update-session-scopes");
+export const action = ({ request }: ActionFunctionArgs) => acceptWebhook(request, updateSessionScopesJob);

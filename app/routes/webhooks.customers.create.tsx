@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { acceptWebhook } from "~/services/webhook-intake.server";
+import { enrollCustomerJob } from "~/jobs/enroll-customer.job.server";
+import { acceptWebhook } from "~/jobs/webhook-intake.server";
 
-export const action = ({ request }: ActionFunctionArgs) => acceptWebhook(request, "enroll-customer");
+export const action = ({ request }: ActionFunctionArgs) => acceptWebhook(request, enrollCustomerJob);

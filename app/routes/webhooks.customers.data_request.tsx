@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { acceptWebhook } from "~/services/webhook-intake.server";
+import { exportCustomerDataJob } from "~/jobs/export-customer-data.job.server";
+import { acceptWebhook } from "~/jobs/webhook-intake.server";
 
-export const action = ({ request }: ActionFunctionArgs) => acceptWebhook(request, "export-customer-data");
+export const action = ({ request }: ActionFunctionArgs) => acceptWebhook(request, exportCustomerDataJob);

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { acceptWebhook } from "~/services/webhook-intake.server";
+import { syncCustomerJob } from "~/jobs/sync-customer.job.server";
+import { acceptWebhook } from "~/jobs/webhook-intake.server";
 
-export const action = ({ request }: ActionFunctionArgs) => acceptWebhook(request, "sync-customer");
+export const action = ({ request }: ActionFunctionArgs) => acceptWebhook(request, syncCustomerJob);

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { acceptWebhook } from "~/services/webhook-intake.server";
+import { reverseCancelledOrderJob } from "~/jobs/reverse-cancelled-order.job.server";
+import { acceptWebhook } from "~/jobs/webhook-intake.server";
 
-export const action = ({ request }: ActionFunctionArgs) => acceptWebhook(request, "reverse-cancelled-order");
+export const action = ({ request }: ActionFunctionArgs) => acceptWebhook(request, reverseCancelledOrderJob);

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { acceptWebhook } from "~/services/webhook-intake.server";
+import { earnPointsForOrderJob } from "~/jobs/earn-points-for-order.job.server";
+import { acceptWebhook } from "~/jobs/webhook-intake.server";
 
-export const action = ({ request }: ActionFunctionArgs) => acceptWebhook(request, "earn-points-for-order");
+export const action = ({ request }: ActionFunctionArgs) => acceptWebhook(request, earnPointsForOrderJob);

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { acceptWebhook } from "~/services/webhook-intake.server";
+import { clawBackRefundJob } from "~/jobs/claw-back-refund.job.server";
+import { acceptWebhook } from "~/jobs/webhook-intake.server";
 
-export const action = ({ request }: ActionFunctionArgs) => acceptWebhook(request, "claw-back-refund");
+export const action = ({ request }: ActionFunctionArgs) => acceptWebhook(request, clawBackRefundJob);

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { acceptWebhook } from "~/services/webhook-intake.server";
+import { redactShopJob } from "~/jobs/redact-shop.job.server";
+import { acceptWebhook } from "~/jobs/webhook-intake.server";
 
-export const action = ({ request }: ActionFunctionArgs) => acceptWebhook(request, "redact-shop");
+export const action = ({ request }: ActionFunctionArgs) => acceptWebhook(request, redactShopJob);

@@ -1,57 +1,29 @@
-import { Prisma } from "@prisma/client";
-import { z } from "zod";
-import prisma from "~/db.server";
-import { exactShopifyId } from "~/domain/payload";
-import { TerminalJobError } from "~/jobs/errors";
+import type { Prisma } from "@prisma/client";
+import { guestEmailHash } from "~/domain/customer";
+import { parseCustomerPrivacyRequest } from "~/domain/privacy-request";
 import { recordAudit } from "~/models/audit-log.server";
+import { createCustomerDataExport, deleteCustomerDataExports } from "~/models/customer-data-export.server";
+import { entriesForMember, purgeShopLedger } from "~/models/ledger.server";
 import { findMemberByCustomerId, redactMember } from "~/models/member.server";
-import { guestEmailHash } from "./customer-facts.server";
+import { orderEarningsForCustomer, redactCustomerOrders, refundsForOrders } from "~/models/order-earning.server";
+import { deleteShopRecords } from "~/models/shop.server";
+import { transaction } from "~/models/sql.server";
+import { deleteShopDeliveries, forgetCustomerInDeliveries } from "~/models/webhook-delivery.server";
 
 // Shopify's mandatory privacy webhooks. Exports and redactions are audit-logged without the
 // personal data itself.
 
-const customerRequest = z.object({
-  customer: z.object({ id: z.unknown(), email: z.string().nullish() }),
-  orders_requested: z.array(z.unknown()).nullish(),
-  orders_to_redact: z.array(z.unknown()).nullish(),
-  data_request: z.object({ id: z.unknown() }).nullish(),
-});
-
-function parseCustomerRequest(payload: unknown) {
-  const parsed = customerRequest.safeParse(payload);
-  if (!parsed.success) throw new TerminalJobError(`compliance payload: ${parsed.error.message}`);
-  const id = exactShopifyId(parsed.data.customer.id, undefined, "Customer");
-  if ("error" in id) throw new TerminalJobError(`compliance payload customer.id: ${id.error}`);
-  const orderIds = (parsed.data.orders_requested ?? parsed.data.orders_to_redact ?? []).flatMap((o) => {
-    const order = exactShopifyId(o, undefined, "Order");
-    return "error" in order ? [] : [BigInt(order.id)];
-  });
-  const requestId = parsed.data.data_request ? String(parsed.data.data_request.id) : null;
-  return { customerId: BigInt(id.id), email: parsed.data.customer.email ?? null, orderIds, requestId };
-}
-
-const json = (value: unknown) => JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
+const json = (value: unknown) => JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v))) as Prisma.InputJsonValue;
 
 /** customers/data_request: everything we hold on the customer, stored for the merchant to download. */
 export async function exportCustomerData(shop: string, payload: unknown, now = new Date()) {
-  const { customerId, email, orderIds, requestId } = parseCustomerRequest(payload);
+  const { customerId, email, orderIds, requestId } = parseCustomerPrivacyRequest(payload);
   const member = await findMemberByCustomerId(shop, customerId);
   const hash = email ? guestEmailHash(shop, email) : null;
   const [entries, earnings, refunds] = await Promise.all([
-    member ? prisma.ledgerEntry.findMany({ where: { shop, memberId: member.id }, orderBy: { id: "asc" } }) : [],
-    prisma.orderEarning.findMany({
-      where: {
-        shop,
-        OR: [
-          ...(member ? [{ memberId: member.id }] : []),
-          { customerId },
-          ...(hash ? [{ guestEmailHash: hash }] : []),
-          ...(orderIds.length ? [{ orderId: { in: orderIds } }] : []),
-        ],
-      },
-      orderBy: { orderedAt: "asc" },
-    }),
-    orderIds.length ? prisma.orderRefund.findMany({ where: { shop, orderId: { in: orderIds } } }) : [],
+    member ? entriesForMember(shop, member.id) : [],
+    orderEarningsForCustomer(shop, { memberId: member?.id ?? null, customerId, guestEmailHash: hash, orderIds }),
+    refundsForOrders(shop, orderIds),
   ]);
   const document = json({
     generatedAt: now.toISOString(),
@@ -79,9 +51,7 @@ export async function exportCustomerData(shop: string, payload: unknown, now = n
     })),
     refunds: refunds.map((r) => ({ refundId: r.refundId, orderId: r.orderId, base: r.base, pointsReversed: r.pointsReversed })),
   });
-  const created = await prisma.customerDataExport.create({
-    data: { shop, customerId, dataRequestId: requestId, document },
-  });
+  const created = await createCustomerDataExport(shop, { customerId, dataRequestId: requestId, document });
   await recordAudit(shop, {
     actor: "webhook:customers/data_request",
     action: "customer.data_exported",
@@ -94,24 +64,17 @@ export async function exportCustomerData(shop: string, payload: unknown, now = n
 
 /** customers/redact: erase personal data; keep the ledger amounts (the merchant's liability). */
 export async function redactCustomer(shop: string, payload: unknown) {
-  const { customerId, email, orderIds } = parseCustomerRequest(payload);
+  const { customerId, email, orderIds } = parseCustomerPrivacyRequest(payload);
   const hash = email ? guestEmailHash(shop, email) : null;
-  await prisma.$transaction(async (tx) => {
-    await redactMember(shop, customerId, tx);
-    await tx.orderEarning.updateMany({
-      where: {
-        shop,
-        OR: [{ customerId }, ...(hash ? [{ guestEmailHash: hash }] : []), ...(orderIds.length ? [{ orderId: { in: orderIds } }] : [])],
-      },
-      data: { guestEmailHash: null, guestOrder: Prisma.DbNull, orderName: null },
-    });
-    // Exports were made for the customer's own request; they hold the very data being erased.
-    await tx.customerDataExport.deleteMany({ where: { shop, customerId } });
-    // Unprocessed deliveries still carry bodies; drop those that name this customer.
-    await tx.$executeRaw`
-      UPDATE "ProcessedWebhook" SET "payload" = NULL
-      WHERE "shop" = ${shop} AND "payload" IS NOT NULL
-        AND ("payload"->'customer'->>'id' = ${customerId.toString()} OR "payload"->>'id' = ${customerId.toString()})`;
+  await transaction(async (tx) => {
+    await Promise.all([
+      redactMember(shop, customerId, tx),
+      redactCustomerOrders(shop, { customerId, guestEmailHash: hash, orderIds }, tx),
+      // Exports were made for the customer's own request; they hold the very data being erased.
+      deleteCustomerDataExports(shop, customerId, tx),
+      // Unprocessed deliveries still carry bodies; drop those that name this customer.
+      forgetCustomerInDeliveries(shop, customerId, tx),
+    ]);
   });
   await recordAudit(shop, {
     actor: "webhook:customers/redact",
@@ -124,14 +87,10 @@ export async function redactCustomer(shop: string, payload: unknown) {
 
 /** shop/redact (48 h after uninstall): delete everything the shop had, the ledger included. */
 export async function redactShop(shop: string) {
-  await prisma.$transaction(async (tx) => {
-    // The ledger's append-only triggers allow deletion only inside a shop erasure.
-    await tx.$executeRaw`SELECT set_config('loyalnest.ledger_purge', 'on', true)`;
-    await tx.shop.deleteMany({ where: { domain: shop } });
-    await tx.session.deleteMany({ where: { shop } });
-    await tx.auditLog.deleteMany({ where: { shop } });
-    // The shop/redact deliveries stay (ids and dates only; their job clears the body): a replay
-    // is then acknowledged as done instead of being stored again with nothing left to run it.
-    await tx.processedWebhook.deleteMany({ where: { shop, topic: { not: "shop/redact" } } });
+  await transaction(async (tx) => {
+    await purgeShopLedger(shop, tx);
+    await deleteShopRecords(shop, tx);
+    // The shop/redact deliveries stay (see deleteShopDeliveries).
+    await deleteShopDeliveries(shop, tx);
   });
 }

@@ -11,7 +11,7 @@ import { ACTIVITY_FILTER_WINDOWS, type ActivityFilter } from "~/domain/member-fi
 import { reportTimeZone } from "~/domain/report-period";
 import { addDaysToLocalDate, isLeapYear, localDateKey, localDayBounds } from "~/domain/time";
 import { customerFactsFromPayload, guestEmailHash, marketingStateFromPayload } from "./customer-facts.server";
-import { creditGuestOrders } from "./order-earning.server";
+import { creditGuestOrders, type OrderEventHooks } from "./order-earning.server";
 
 const ACTOR = "system:earning";
 
@@ -52,8 +52,11 @@ function customerFacts(payload: unknown) {
   return facts;
 }
 
-/** customers/create: enroll, signup and newsletter points, and credit the guest orders of that email. */
-export async function enrollCustomer(shop: string, payload: unknown, now = new Date()) {
+/**
+ * customers/create: enroll, signup and newsletter points, and credit the guest orders of that
+ * email (`hooks` schedules their pending points, see creditGuestOrders).
+ */
+export async function enrollCustomer(shop: string, payload: unknown, now = new Date(), hooks: OrderEventHooks = {}) {
   const { shopRow, program } = await shopAndProgram(shop);
   const facts = customerFacts(payload);
   const { member } = await enrollMember(shop, facts);
@@ -63,13 +66,13 @@ export async function enrollCustomer(shop: string, payload: unknown, now = new D
   if (state) await grantAction(shopRow, member, newsletterPoints({ program, previousState: null, currentState: state }));
   if (member.email) {
     const guests = await guestOrdersForEmail(shop, guestEmailHash(shop, member.email));
-    if (guests.length > 0) await creditGuestOrders(shop, member, guests, now);
+    if (guests.length > 0) await creditGuestOrders(shop, member, guests, now, hooks);
   }
   return member;
 }
 
 /** customers/update: keep email, names, tags and consent current; newsletter points on opting in. */
-export async function syncCustomer(shop: string, payload: unknown, now = new Date()) {
+export async function syncCustomer(shop: string, payload: unknown, now = new Date(), hooks: OrderEventHooks = {}) {
   const { shopRow, program } = await shopAndProgram(shop);
   const facts = customerFacts(payload);
   const before = await findMemberByCustomerId(shop, facts.customerId);
@@ -83,7 +86,7 @@ export async function syncCustomer(shop: string, payload: unknown, now = new Dat
   // A new email may match guest orders placed before the customer had an account.
   if (member.email && member.email !== before?.email) {
     const guests = await guestOrdersForEmail(shop, guestEmailHash(shop, member.email));
-    if (guests.length > 0) await creditGuestOrders(shop, member, guests, now);
+    if (guests.length > 0) await creditGuestOrders(shop, member, guests, now, hooks);
   }
   return member;
 }

@@ -1,158 +1,234 @@
-import { Prisma, type Member, type OrderEarning, type Shop } from "@prisma/client";
+import type { Member, OrderEarning, Prisma, Shop } from "@prisma/client";
+import { guestEmailHash } from "~/domain/customer";
 import { calculatePurchasePoints, type EarningBasis } from "~/domain/earning";
 import { addMoney, formatMoneyAmount, parseMoney, zeroMoney } from "~/domain/money";
-import { normalizeOrderForEarning, OrderPayloadError, type EarningOrder } from "~/domain/order";
+import type { EarningOrder } from "~/domain/order";
+import { InvalidPayloadError, parseOrderEvent, parseRefundEvent, type OrderEvent } from "~/domain/order-events";
 import { orderFromSnapshot, orderToSnapshot } from "~/domain/order-snapshot";
-import { exactShopifyId } from "~/domain/payload";
 import { pendingAvailableAt } from "~/domain/pending";
 import { EarningProgramError, parseEarningProgram, programNeedsEnrichment, type EarningProgram } from "~/domain/program";
 import { clawbackForRefund, RefundPayloadError, refundBaseFromRefundPayload } from "~/domain/refunds";
 import { localDateKey, localDayBounds } from "~/domain/time";
-import { TerminalJobError } from "~/jobs/errors";
-import { enqueue } from "~/jobs/queue.server";
 import * as ledger from "~/models/ledger.server";
-import { LedgerConflictError, ReversalLimitError } from "~/models/ledger-errors";
-import { captureRedemption, redemptionsForCodes, returnRedemptionsOfOrder } from "~/models/redemption.server";
-import { codeHash } from "~/utils/code-cipher.server";
+import { ReversalLimitError } from "~/models/ledger-errors";
 import { enrollMember } from "~/models/member.server";
 import {
-  createOrderEarning,
   getOrderEarning,
-  getOrderEarningState,
+  markOrderCancelled,
+  markOrderPosted,
   markRefundApplied,
+  orderEarningState,
   purchasePointsBetween,
   recordRefund,
   refundsForOrder,
-  updateOrderEarning,
+  saveOrderEarning,
+  type OrderEarningWrite,
 } from "~/models/order-earning.server";
+import { captureRedemption, redemptionsForCodes, returnRedemptionsOfOrder } from "~/models/redemption.server";
 import { getShop } from "~/models/shop.server";
-import { withAdvisoryLock, type HeldLocks } from "~/utils/advisory-lock.server";
-import { customerFactsFromPayload, guestEmailHash } from "./customer-facts.server";
+import { transaction, type SqlTransaction } from "~/models/sql.server";
+import { codeHash } from "~/utils/code-cipher.server";
 import { enrichOrderForProgram } from "./order-enrichment.server";
 
-// Orders → points. Every event for one order (paid, fulfilled, refund, cancel, settlement) runs
-// under that order's advisory lock and reads what the earlier events recorded, so any delivery
-// order converges on the same ledger: a cancel or refund that arrives before the paid webhook is
-// remembered and applied when the order earns. Ledger writes carry keys derived from Shopify ids,
-// so a replay or a retry after a crash finds its entry instead of writing a second one.
+// Orders → points. Every event for one order (paid, fulfilled, refund, cancel, posting) is one
+// transaction that holds the order's advisory lock: its ledger entries, the balance moves, the
+// OrderEarning row and whatever the caller commits with it (the webhook delivery's processed mark)
+// commit together or not at all, so a retry after a crash starts from a state in which the event
+// never happened. Each event reads what the earlier ones recorded, so any delivery order converges
+// on the same ledger: a cancel or refund that arrives before the paid webhook is remembered and
+// applied when the order earns. Ledger writes carry keys derived from Shopify ids.
+//
+// This service talks to no queue. It returns what should happen next (when pending points post)
+// and lets its caller schedule it before the transaction commits (hooks.schedulePostings), so
+// that a committed earning always has its posting scheduled.
 
 type OrderTopic = "orders/paid" | "orders/fulfilled";
 
-const lockKey = (shop: string, orderId: bigint) => `order:${shop}:${orderId}`;
+const orderLockKey = (shop: string, orderId: bigint) => `order:${shop}:${orderId}`;
 const ACTOR = "system:earning";
 
-function normalizeOrThrow(payload: unknown): EarningOrder {
-  try {
-    return normalizeOrderForEarning(payload);
-  } catch (error) {
-    if (error instanceof OrderPayloadError) throw new TerminalJobError(error.message, { cause: error });
-    throw error;
+/** The order event cannot be processed and retrying will not change that (a job stops at once). */
+export class EarningRefusedError extends Error {
+  readonly retryable = false;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "EarningRefusedError";
   }
 }
 
-function programOf(shop: Shop) {
+/** Pending points to post once their pending period is over. */
+export interface PendingPosting {
+  orderId: bigint;
+  /** The pending entry; a posting job for an entry that is no longer the order's finds nothing to do. */
+  entryId: bigint;
+  availableAt: Date;
+}
+
+export interface OrderOutcome {
+  /** The order's row after the event (null: the event concerned an order not recorded, e.g. a refund first). */
+  earning: OrderEarning | null;
+  /** Postings to schedule; already scheduled through hooks.schedulePostings when one was given. */
+  postings: PendingPosting[];
+}
+
+export interface OrderEventHooks {
+  /** Called before the event's transaction commits, with the postings it needs: if this fails, nothing is committed. */
+  schedulePostings?(postings: PendingPosting[]): Promise<unknown>;
+  /** SQL to commit with the event (the webhook delivery's processed mark). */
+  inTransaction?(tx: SqlTransaction): Promise<unknown>;
+}
+
+export interface OrderEventOptions extends OrderEventHooks {
+  /** The shop's row as the caller already read it (a webhook job reads it with the delivery). */
+  shopRow?: Shop | null;
+}
+
+function programOf(shop: Shop): EarningProgram {
   try {
     return parseEarningProgram(shop.earningRules);
   } catch (error) {
     if (error instanceof EarningProgramError) {
-      throw new TerminalJobError(`the earning program of ${shop.domain} is invalid: ${error.message}`, { cause: error });
+      throw new EarningRefusedError(`the earning program of ${shop.domain} is invalid: ${error.message}`, { cause: error });
     }
     throw error;
   }
 }
 
-async function installedShop(shop: string): Promise<Shop> {
+async function installedShop(shop: string, preloaded: Shop | null | undefined): Promise<Shop> {
+  if (preloaded) {
+    if (preloaded.domain !== shop) throw new Error(`shop row of ${preloaded.domain} passed for ${shop}`);
+    return preloaded;
+  }
   const row = await getShop(shop);
-  if (!row) throw new TerminalJobError(`shop ${shop} is not installed`);
-  return row;
-}
-
-function sameShop(row: Shop, shop: string): Shop {
-  if (row.domain !== shop) throw new Error(`shop row of ${row.domain} passed for ${shop}`);
+  if (!row) throw new EarningRefusedError(`shop ${shop} is not installed`);
   return row;
 }
 
 /**
+ * One order event: its transaction, the order's lock first (the statements `work` issues travel
+ * with it and run once it is granted). `work` ends with commitOrder.
+ */
+function inOrderTransaction(shop: string, orderId: bigint, work: (tx: SqlTransaction) => Promise<OrderOutcome>): Promise<OrderOutcome> {
+  return transaction(async (tx) => {
+    const locked = tx.lock(orderLockKey(shop, orderId));
+    locked.catch(() => undefined);
+    const outcome = await work(tx);
+    await locked;
+    return outcome;
+  });
+}
+
+/**
+ * The end of every order event: schedules its postings (while the event's last write is under
+ * way), then commits with the caller's SQL. COMMIT leaves only once the postings are scheduled.
+ */
+async function commitOrder(
+  tx: SqlTransaction,
+  hooks: OrderEventHooks,
+  written: Promise<OrderEarning | null>,
+  postings: PendingPosting[],
+): Promise<OrderOutcome> {
+  if (postings.length > 0 && hooks.schedulePostings) await Promise.all([written, hooks.schedulePostings(postings)]);
+  const [earning] = await Promise.all([written, hooks.inTransaction?.(tx), tx.commit()]);
+  return { earning, postings };
+}
+
+const nothingWritten = (earning: OrderEarning | null = null) => Promise.resolve(earning);
+
+/**
  * orders/paid or orders/fulfilled: earn once per order, when the topic is the shop's trigger.
- * `preloaded.shopRow` is the shop as the job already read it (saves reading it again per order).
+ * orders/paid also spends the redemption codes the order used, whatever the trigger. Null when
+ * the topic does not earn.
  */
 export async function earnPointsForOrder(
   shop: string,
   payload: unknown,
   topic: OrderTopic,
   now = new Date(),
-  preloaded: { shopRow?: Shop | null } = {},
-) {
-  const shopRow = preloaded.shopRow ? sameShop(preloaded.shopRow, shop) : await installedShop(shop);
-  const trigger = topic === "orders/paid" ? "ORDER_PAID" : "ORDER_FULFILLED";
-  // A redemption's code is spent when its order is paid, whichever event earns points.
+  options: OrderEventOptions = {},
+): Promise<OrderOutcome | null> {
+  const shopRow = await installedShop(shop, options.shopRow);
+  const earns = shopRow.earnTrigger === (topic === "orders/paid" ? "ORDER_PAID" : "ORDER_FULFILLED");
   const capturesCodes = topic === "orders/paid";
-  if (shopRow.earnTrigger !== trigger && !capturesCodes) return null;
-  let order = normalizeOrThrow(payload);
+  if (!earns && !capturesCodes) return null;
+  const event = parseOrderEvent(payload);
+  let order = event.order;
   const orderId = BigInt(order.id);
-  if (shopRow.earnTrigger !== trigger) {
-    if (order.discountCodes.length > 0) await withAdvisoryLock(lockKey(shop, orderId), () => captureUsedCodes(shop, order, now));
+  if (!earns) {
+    if (order.discountCodes.length === 0) return null;
+    await inOrderTransaction(shop, orderId, async (tx) => {
+      const { earning } = await orderEarningState(shop, orderId, tx);
+      await captureUsedCodes(tx, shop, order, earning, now);
+      return commitOrder(tx, options, nothingWritten(earning), []);
+    });
     return null;
   }
   // Parsed once per order, and only for a customer's (a guest's order earns when they sign up).
-  const program = order.customer ? programOf(shopRow) : null;
+  const program = event.customer ? programOf(shopRow) : null;
   // The product lookup a tag or collection condition needs can wait on Shopify for minutes in an
-  // outage (the gateway's retries): it runs before the order's lock, which is for database work
-  // only, and only for an order that has not earned yet (a replay needs none).
-  if (program && needsProductLookup(program) && !(await getOrderEarningState(shop, orderId)).earning) {
+  // outage (the gateway's retries): it runs before the order's lock and transaction, which are for
+  // database work only, and only for an order that has not earned yet (a replay needs none).
+  if (program && needsProductLookup(program) && !(await orderEarningState(shop, orderId)).earning) {
     order = await enrichOrderForProgram(shop, program, order);
   }
 
-  return withAdvisoryLock(lockKey(shop, orderId), async (locks) => {
-    if (order.discountCodes.length > 0) await captureUsedCodes(shop, order, now);
-    // Refunds are recorded under this same lock: none now means none to apply below.
-    const { earning: existing, hasRefunds } = await getOrderEarningState(shop, orderId);
-    if (existing) return existing;
-    if (!program) return rememberGuestOrder(shopRow, order, payload);
-    const facts = customerFactsFromPayload(payload && typeof payload === "object" ? (payload as { customer?: unknown }).customer : null);
-    if (!facts) throw new TerminalJobError(`order ${order.id}: the customer has no usable id`);
+  return inOrderTransaction(shop, orderId, async (tx) => {
+    const { earning: existing, hasRefunds } = await orderEarningState(shop, orderId, tx);
+    if (order.discountCodes.length > 0) await captureUsedCodes(tx, shop, order, existing, now);
+    if (existing) return commitOrder(tx, options, nothingWritten(existing), []);
+    if (!program || !event.customer) return commitOrder(tx, options, rememberGuestOrder(tx, shopRow, event), []);
     // A customer we have never seen (an account older than the install) is enrolled from the
     // order itself; no signup points, since they did not sign up now.
-    const { member } = await enrollMember(shop, facts);
-    return earnForMember(locks, shopRow, program, order, member, now, { hasRefunds });
+    const { member } = await enrollMember(shop, event.customer, tx);
+    return earnForMember(tx, options, shopRow, program, { ...event, order }, member, now, { hasRefunds });
   });
 }
 
-/** What the order brought in (the overview's revenue): its total as charged; none for a test order. */
-function revenueTotal(order: EarningOrder): string | null {
-  return order.test ? null : formatMoneyAmount(order.totals.total);
-}
-
-async function rememberGuestOrder(shopRow: Shop, order: EarningOrder, payload: unknown) {
-  const email = payload && typeof payload === "object" ? ((payload as { email?: unknown; contact_email?: unknown }).email ?? (payload as { contact_email?: unknown }).contact_email) : null;
-  const hash = typeof email === "string" && email.includes("@") ? guestEmailHash(shopRow.domain, email) : null;
-  return createOrderEarning(shopRow.domain, BigInt(order.id), {
+function rememberGuestOrder(tx: SqlTransaction, shopRow: Shop, { order, contactEmail, total }: OrderEvent): Promise<OrderEarning> {
+  const hash = contactEmail ? guestEmailHash(shopRow.domain, contactEmail) : null;
+  return saveOrderEarning(shopRow.domain, BigInt(order.id), {
     orderName: order.name,
     status: hash ? "GUEST" : "NO_POINTS",
     orderedAt: order.processedAt,
     currencyCode: order.currency,
+    orderTotal: total,
     trace: [{ code: hash ? "order.guest_waiting_for_signup" : "order.guest_without_email", params: {} }],
     guestEmailHash: hash,
-    guestOrder: hash ? orderToSnapshot(order) : undefined,
-    orderTotal: revenueTotal(order),
-  });
+    guestOrder: hash ? (orderToSnapshot(order) as unknown as Prisma.InputJsonValue) : null,
+  }, tx);
 }
 
-/** A guest's orders earn once an account with the same email exists. */
-export async function creditGuestOrders(shop: string, member: Member, guestOrders: OrderEarning[], now = new Date()) {
-  const shopRow = await installedShop(shop);
+/**
+ * A guest's orders earn once an account with the same email exists: one transaction per order.
+ * Returns the postings they need (scheduled already when `hooks.schedulePostings` is given).
+ */
+export async function creditGuestOrders(
+  shop: string,
+  member: Member,
+  guestOrders: OrderEarning[],
+  now = new Date(),
+  hooks: OrderEventHooks = {},
+): Promise<PendingPosting[]> {
+  const shopRow = await installedShop(shop, null);
   const program = programOf(shopRow);
   const customer = { id: member.shopifyCustomerId.toString(), tags: member.tags };
+  const postings: PendingPosting[] = [];
   for (const guest of guestOrders) {
+    if (guest.status !== "GUEST" || !guest.guestOrder) continue;
     // As for a member's order, the product lookup runs before the lock; the snapshot never
     // changes once remembered (it is only cleared), so it is safe to read it first.
-    const prepared = guest.status === "GUEST" && guest.guestOrder ? await enrichOrderForProgram(shop, program, orderFromSnapshot(guest.guestOrder, customer)) : null;
-    await withAdvisoryLock(lockKey(shop, guest.orderId), async (locks) => {
-      const { earning: current, hasRefunds } = await getOrderEarningState(shop, guest.orderId);
-      if (!current || current.status !== "GUEST" || !current.guestOrder || !prepared) return;
-      await earnForMember(locks, shopRow, program, prepared, member, now, { hasRefunds, guest: current });
+    const order = await enrichOrderForProgram(shop, program, orderFromSnapshot(guest.guestOrder, customer));
+    const { postings: scheduled } = await inOrderTransaction(shop, guest.orderId, async (tx) => {
+      const { earning: current, hasRefunds } = await orderEarningState(shop, guest.orderId, tx);
+      if (!current || current.status !== "GUEST" || !current.guestOrder) return commitOrder(tx, hooks, nothingWritten(current), []);
+      // The total recorded with the guest order (none for a test order, or one recorded before totals were kept).
+      const event: OrderEvent = { order, customer: null, contactEmail: null, total: current.orderTotal?.toString() ?? null };
+      return earnForMember(tx, hooks, shopRow, program, event, member, now, { hasRefunds });
     });
+    postings.push(...scheduled);
   }
+  return postings;
 }
 
 function needsProductLookup(program: EarningProgram): boolean {
@@ -160,16 +236,17 @@ function needsProductLookup(program: EarningProgram): boolean {
   return needs.productTags || needs.collectionIds;
 }
 
-/** `order` comes with the product facts its program needs (looked up by the caller, before the lock). */
+/** `event.order` comes with the product facts its program needs (looked up by the caller, before the lock). */
 async function earnForMember(
-  locks: HeldLocks,
+  tx: SqlTransaction,
+  hooks: OrderEventHooks,
   shopRow: Shop,
   program: EarningProgram,
-  order: EarningOrder,
+  { order, total }: OrderEvent,
   member: Member,
   now: Date,
-  { hasRefunds, guest }: { hasRefunds: boolean; guest?: OrderEarning },
-) {
+  { hasRefunds }: { hasRefunds: boolean },
+): Promise<OrderOutcome> {
   const shop = shopRow.domain;
   const orderId = BigInt(order.id);
   // The per-day cap counts the day the sale happened, in the shop's time zone. Without a cap the
@@ -178,10 +255,9 @@ async function earnForMember(
   if (program.caps.perDayCap !== undefined) {
     // Two orders of one customer on one day must not both see the day's total before either
     // counts: the member lock (always taken after the order lock) makes the cap exact.
-    await locks.alsoLock(`member:${shop}:${member.id}`);
     const day = localDateKey(order.processedAt, shopRow.ianaTimezone);
     const { start, end } = localDayBounds(day, shopRow.ianaTimezone);
-    pointsEarnedToday = await purchasePointsBetween(shop, member.id, start, end);
+    [, pointsEarnedToday] = await Promise.all([tx.lock(`member:${shop}:${member.id}`), purchasePointsBetween(shop, member.id, start, end, tx)]);
   }
   const result = calculatePurchasePoints({
     order,
@@ -191,123 +267,68 @@ async function earnForMember(
     pointsEarnedToday,
     now: order.processedAt,
   });
-  const common = {
+  const common: OrderEarningWrite = {
+    status: "NO_POINTS",
     orderName: order.name,
     customerId: member.shopifyCustomerId,
     memberId: member.id,
     orderedAt: order.processedAt,
     currencyCode: order.currency,
+    orderTotal: total,
     eligibleBase: formatMoneyAmount(result.base),
-    points: result.points,
+    points: 0,
     trace: result.trace as unknown as Prisma.InputJsonValue,
     basis: result.basis as unknown as Prisma.InputJsonValue,
     guestEmailHash: null,
-    guestOrder: undefined,
+    guestOrder: null,
     // For the program preview; without the order name, which customers/redact clears from the row.
     orderSnapshot: { ...orderToSnapshot(order), name: null } as unknown as Prisma.InputJsonValue,
-    orderTotal: revenueTotal(order),
   };
-  let earning: OrderEarning;
-  if (!programEnabled(shopRow) || result.points === 0) {
-    const trace = programEnabled(shopRow) ? common.trace : [{ code: "program.paused", params: {} }];
-    earning = guest
-      ? await updateOrderEarning(shop, orderId, { ...common, trace, points: 0, status: "NO_POINTS", guestOrder: Prisma.DbNull })
-      : await createOrderEarning(shop, orderId, { ...common, trace, points: 0, status: "NO_POINTS" });
-    return earning;
+  if (!shopRow.programEnabled || result.points === 0) {
+    const trace = shopRow.programEnabled ? common.trace : [{ code: "program.paused", params: {} }];
+    return commitOrder(tx, hooks, saveOrderEarning(shop, orderId, { ...common, trace }, tx), []);
   }
   const availableAt = pendingAvailableAt({ orderTime: order.processedAt, pendingDays: shopRow.pendingDays, shopTimezone: shopRow.ianaTimezone });
-  const wanted = availableAt.getTime() <= now.getTime() ? "POSTED" : "PENDING";
-  const key = `order:${orderId}:earn`;
-  let entry;
-  try {
-    ({ entry } = await ledger.earn(shop, member.id, { points: result.points, status: wanted, orderId, idempotencyKey: key, reason: "order", actor: ACTOR }));
-  } catch (error) {
-    // A retry after a crash between the ledger write and the row below may compute otherwise
-    // (the pending period ended meanwhile, or the merchant changed the rules): the entry already
-    // written is what the customer got, so the order records that.
-    const existing = error instanceof LedgerConflictError ? await ledger.entryByIdempotencyKey(shop, key) : null;
-    if (!existing) throw error;
-    entry = existing;
-  }
-  const status = entry.status === "PENDING" ? "PENDING" : "POSTED";
-  const data = { ...common, points: entry.points, status, earnEntryId: entry.id, availableAt } as const;
-  earning = guest
-    ? await updateOrderEarning(shop, orderId, { ...data, guestOrder: Prisma.DbNull })
-    : await createOrderEarning(shop, orderId, data);
-  if (status === "PENDING") await schedulePosting(shop, orderId, entry.id, availableAt, now);
-  return hasRefunds ? applyRecordedRefunds(shop, earning) : earning;
-}
-
-function programEnabled(shop: Shop) {
-  return shop.programEnabled;
-}
-
-async function schedulePosting(shop: string, orderId: bigint, entryId: bigint, availableAt: Date, now: Date) {
-  await enqueue("post-pending-points", { shop, orderId: orderId.toString() }, {
-    jobId: `${shop}:${orderId}:${entryId}`,
-    delayMs: Math.max(0, availableAt.getTime() - now.getTime()),
-  });
+  const status = availableAt.getTime() <= now.getTime() ? "POSTED" : "PENDING";
+  // The entry and the row below commit together: a retry finds both or neither.
+  const { entry } = await ledger.earn(shop, member.id, {
+    points: result.points, status, orderId, idempotencyKey: `order:${orderId}:earn`, reason: "order", actor: ACTOR,
+  }, { tx });
+  const saved = saveOrderEarning(shop, orderId, { ...common, points: entry.points, status, earnEntryId: entry.id, availableAt }, tx);
+  const postings = status === "PENDING" ? [{ orderId, entryId: entry.id, availableAt }] : [];
+  if (!hasRefunds) return commitOrder(tx, hooks, saved, postings);
+  const refunded = await applyRecordedRefunds(tx, shop, await saved);
+  return commitOrder(tx, hooks, nothingWritten(refunded.earning), [...postings, ...refunded.postings]);
 }
 
 // --------------------------------------------------------------------------------------------
 // Refunds
 
-function refundIds(payload: unknown): { refundId: bigint; orderId: bigint } {
-  const p = (payload ?? {}) as { id?: unknown; admin_graphql_api_id?: unknown; order_id?: unknown };
-  const refund = exactShopifyId(p.id, p.admin_graphql_api_id, "Refund");
-  const order = exactShopifyId(p.order_id, undefined, "Order");
-  if ("error" in refund) throw new TerminalJobError(`refund id: ${refund.error}`);
-  if ("error" in order) throw new TerminalJobError(`refund order_id: ${order.error}`);
-  return { refundId: BigInt(refund.id), orderId: BigInt(order.id) };
-}
-
-/** Only what the clawback needs: lines and shipping in shop money. No note, no transactions, no user. */
-function refundDocument(payload: unknown): Prisma.InputJsonValue {
-  const p = payload as {
-    id?: unknown; admin_graphql_api_id?: unknown; order_id?: unknown;
-    refund_line_items?: { line_item_id?: unknown; line_item?: { admin_graphql_api_id?: unknown } | null; quantity?: unknown; subtotal_set?: unknown; total_tax_set?: unknown }[];
-    refund_shipping_lines?: { subtotal_amount_set?: unknown; tax_amount_set?: unknown }[] | null;
-  };
-  const text = (v: unknown) => (typeof v === "bigint" ? v.toString() : v);
-  return JSON.parse(
-    JSON.stringify({
-      id: text(p.id),
-      admin_graphql_api_id: p.admin_graphql_api_id ?? null,
-      order_id: text(p.order_id),
-      refund_line_items: (p.refund_line_items ?? []).map((l) => ({
-        line_item_id: text(l.line_item_id),
-        line_item: l.line_item ? { admin_graphql_api_id: l.line_item.admin_graphql_api_id ?? null } : null,
-        quantity: l.quantity,
-        subtotal_set: l.subtotal_set,
-        total_tax_set: l.total_tax_set,
-      })),
-      refund_shipping_lines: p.refund_shipping_lines ?? [],
-    }),
-  );
-}
-
 /** refunds/create: record the refund, then claw back proportionally if the order has earned. */
-export async function clawBackRefund(shop: string, payload: unknown) {
-  await installedShop(shop);
-  const { refundId, orderId } = refundIds(payload);
-  const document = refundDocument(payload);
-  return withAdvisoryLock(lockKey(shop, orderId), async () => {
-    await recordRefund(shop, refundId, orderId, document);
-    const earning = await getOrderEarning(shop, orderId);
-    return earning ? applyRecordedRefunds(shop, earning) : null;
+export async function clawBackRefund(shop: string, payload: unknown, options: OrderEventOptions = {}): Promise<OrderOutcome> {
+  await installedShop(shop, options.shopRow);
+  const { refundId, orderId, document } = parseRefundEvent(payload);
+  return inOrderTransaction(shop, orderId, async (tx) => {
+    const [, earning] = await Promise.all([
+      recordRefund(shop, refundId, orderId, document as unknown as Prisma.InputJsonValue, tx),
+      getOrderEarning(shop, orderId, tx),
+    ]);
+    if (!earning) return commitOrder(tx, options, nothingWritten(), []);
+    const refunded = await applyRecordedRefunds(tx, shop, earning);
+    return commitOrder(tx, options, nothingWritten(refunded.earning), refunded.postings);
   });
 }
 
 /**
  * Applies every recorded refund not yet applied, in the order they were received, computing each
  * clawback on running totals (app/domain/refunds.ts) so partial refunds add up exactly and never
- * exceed what was earned. Called under the order's lock.
+ * exceed what was earned. In the order's transaction.
  */
-async function applyRecordedRefunds(shop: string, earning: OrderEarning): Promise<OrderEarning> {
-  if (earning.status === "GUEST" || earning.status === "CANCELLED" || !earning.basis) return earning;
+async function applyRecordedRefunds(tx: SqlTransaction, shop: string, earning: OrderEarning): Promise<OrderOutcome> {
+  if (earning.status === "GUEST" || earning.status === "CANCELLED" || !earning.basis) return { earning, postings: [] };
   const basis = earning.basis as unknown as EarningBasis;
   const currency = basis.currency;
-  const refunds = await refundsForOrder(shop, earning.orderId);
+  const refunds = await refundsForOrder(shop, earning.orderId, tx);
   let refundedSoFar = zeroMoney(currency);
   let clawedSoFar = 0;
   for (const r of refunds) {
@@ -315,6 +336,7 @@ async function applyRecordedRefunds(shop: string, earning: OrderEarning): Promis
     refundedSoFar = addMoney(refundedSoFar, parseMoney(r.base ?? "0", currency));
     clawedSoFar += r.pointsReversed ?? 0;
   }
+  const postings: PendingPosting[] = [];
   let current = earning;
   for (const refund of refunds) {
     if (refund.appliedAt) continue;
@@ -322,7 +344,7 @@ async function applyRecordedRefunds(shop: string, earning: OrderEarning): Promis
     try {
       base = refundBaseFromRefundPayload(refund.document, basis).base;
     } catch (error) {
-      if (error instanceof RefundPayloadError) throw new TerminalJobError(error.message, { cause: error });
+      if (error instanceof RefundPayloadError) throw new InvalidPayloadError(error.message, { cause: error });
       throw error;
     }
     const claw = clawbackForRefund({
@@ -340,7 +362,7 @@ async function applyRecordedRefunds(shop: string, earning: OrderEarning): Promis
         // the customer's pending balance is exact during the return window.
         const voided = await ledger.voidPending(shop, current.earnEntryId, {
           idempotencyKey: `refund:${refund.refundId}:void-pending`, reason: "refund", actor: ACTOR,
-        });
+        }, { tx });
         clawbackEntryId = voided.entry.id;
         const remaining = current.points - claw.clawedBackTotal;
         let reissued: bigint | null = null;
@@ -348,68 +370,83 @@ async function applyRecordedRefunds(shop: string, earning: OrderEarning): Promis
           const { entry } = await ledger.earn(shop, current.memberId, {
             points: remaining, status: "PENDING", orderId: current.orderId,
             idempotencyKey: `refund:${refund.refundId}:reissue-pending`, reason: "order", actor: ACTOR,
-          });
+          }, { tx });
           reissued = entry.id;
-          if (current.availableAt) await schedulePosting(shop, current.orderId, entry.id, current.availableAt, new Date());
+          if (current.availableAt) postings.push({ orderId: current.orderId, entryId: entry.id, availableAt: current.availableAt });
         }
         nextEarnEntryId = reissued;
       } else if (current.status === "POSTED") {
-        const { entry } = await ledger.reverse(shop, current.earnEntryId, {
-          points: claw.points, refundId: refund.refundId, orderId: current.orderId,
-          idempotencyKey: `refund:${refund.refundId}:clawback`, reason: "refund", actor: ACTOR,
-        });
-        clawbackEntryId = entry.id;
+        clawbackEntryId = await reversePosted(tx, shop, current, refund.refundId, claw.points);
       }
     }
-    // One transaction: a crash before it replays the same ledger keys against the same entries.
     current = await markRefundApplied(shop, refund.refundId, current.orderId, {
       base: formatMoneyAmount(base), pointsReversed: claw.points, clawbackEntryId, earnEntryId: nextEarnEntryId,
-    });
+    }, tx);
     refundedSoFar = claw.refundedBaseTotal;
     clawedSoFar = claw.clawedBackTotal;
   }
-  return current;
+  return { earning: current, postings };
+}
+
+/**
+ * Takes back a refund's share of posted points. The ledger has the last word on what is left to
+ * take (the refund rows are a projection): asked for more than remains, it takes what remains.
+ */
+async function reversePosted(tx: SqlTransaction, shop: string, earning: OrderEarning, refundId: bigint, points: number): Promise<bigint | null> {
+  const entryId = earning.earnEntryId as bigint;
+  const reverse = (asked: number) => ledger.reverse(shop, entryId, {
+    points: asked, refundId, orderId: earning.orderId, idempotencyKey: `refund:${refundId}:clawback`, reason: "refund", actor: ACTOR,
+  }, { tx });
+  try {
+    return (await reverse(points)).entry.id;
+  } catch (error) {
+    if (!(error instanceof ReversalLimitError)) throw error;
+    return error.remaining > 0 ? (await reverse(error.remaining)).entry.id : null;
+  }
 }
 
 // --------------------------------------------------------------------------------------------
 // Cancellation
 
 /** orders/cancelled: reverse what the order earned and give back points redeemed on it. */
-export async function reverseCancelledOrder(shop: string, payload: unknown, now = new Date()) {
-  await installedShop(shop);
-  const order = normalizeOrThrow(payload);
+export async function reverseCancelledOrder(shop: string, payload: unknown, now = new Date(), options: OrderEventOptions = {}): Promise<OrderOutcome> {
+  await installedShop(shop, options.shopRow);
+  const { order, total } = parseOrderEvent(payload);
   const orderId = BigInt(order.id);
-  return withAdvisoryLock(lockKey(shop, orderId), async () => {
-    const earning = await getOrderEarning(shop, orderId);
+  const cancelledAt = order.cancelledAt ?? now;
+  return inOrderTransaction(shop, orderId, async (tx) => {
+    const earning = await getOrderEarning(shop, orderId, tx);
     if (!earning) {
       // Cancelled before it earned (or its paid webhook is late): remember, so it never earns.
-      await createOrderEarning(shop, orderId, {
+      await saveOrderEarning(shop, orderId, {
         orderName: order.name,
         status: "CANCELLED",
         orderedAt: order.processedAt,
         currencyCode: order.currency,
+        orderTotal: total,
         trace: [{ code: "order.cancelled_before_earning", params: {} }],
-        cancelledAt: order.cancelledAt ?? now,
-        orderTotal: revenueTotal(order),
-      });
+        cancelledAt,
+      }, tx);
     } else if (earning.status !== "CANCELLED") {
-      await reverseEarning(shop, earning);
-      await updateOrderEarning(shop, orderId, { status: "CANCELLED", cancelledAt: order.cancelledAt ?? now, guestOrder: Prisma.DbNull, guestEmailHash: null });
+      await reverseEarning(tx, shop, earning);
+      await markOrderCancelled(shop, orderId, cancelledAt, tx);
     }
-    await returnRedeemedPoints(shop, orderId);
+    await returnRedeemedPoints(tx, shop, orderId, now);
+    return commitOrder(tx, options, getOrderEarning(shop, orderId, tx), []);
   });
 }
 
-async function reverseEarning(shop: string, earning: OrderEarning) {
+async function reverseEarning(tx: SqlTransaction, shop: string, earning: OrderEarning) {
   if (earning.earnEntryId === null) return;
   const key = `order:${earning.orderId}:cancel`;
   if (earning.status === "PENDING") {
-    await ledger.voidPending(shop, earning.earnEntryId, { idempotencyKey: key, reason: "order_cancelled", actor: ACTOR });
+    await ledger.voidPending(shop, earning.earnEntryId, { idempotencyKey: key, reason: "order_cancelled", actor: ACTOR }, { tx });
   } else if (earning.status === "POSTED") {
     // What is left to take back is the ledger's to say (refund rows can disagree with it, e.g. a
     // refund applied while the points were pending); nothing left is a success, not an error.
+    // The check comes before any statement of the reversal, so the transaction goes on.
     try {
-      await ledger.reverse(shop, earning.earnEntryId, { orderId: earning.orderId, idempotencyKey: key, reason: "order_cancelled", actor: ACTOR });
+      await ledger.reverse(shop, earning.earnEntryId, { orderId: earning.orderId, idempotencyKey: key, reason: "order_cancelled", actor: ACTOR }, { tx });
     } catch (error) {
       if (!(error instanceof ReversalLimitError)) throw error;
     }
@@ -417,26 +454,26 @@ async function reverseEarning(shop: string, earning: OrderEarning) {
 }
 
 /** Captures the holds of the redemptions whose codes this order used; returns them if it is cancelled. */
-async function captureUsedCodes(shop: string, order: EarningOrder, now: Date) {
+async function captureUsedCodes(tx: SqlTransaction, shop: string, order: EarningOrder, earning: OrderEarning | null, now: Date) {
   const orderId = BigInt(order.id);
-  const redemptions = await redemptionsForCodes(shop, order.discountCodes.map((code) => codeHash(shop, code)));
-  for (const redemption of redemptions) await captureRedemption(shop, redemption.id, orderId, now);
-  const earning = await getOrderEarning(shop, orderId);
-  if (redemptions.length > 0 && (order.cancelled || earning?.status === "CANCELLED")) await returnRedemptionsOfOrder(shop, orderId, now);
+  const redemptions = await redemptionsForCodes(shop, order.discountCodes.map((code) => codeHash(shop, code)), tx);
+  if (redemptions.length === 0) return;
+  for (const redemption of redemptions) await captureRedemption(shop, redemption.id, orderId, now, tx);
+  if (order.cancelled || earning?.status === "CANCELLED") await returnRedemptionsOfOrder(shop, orderId, now, tx);
 }
 
-async function returnRedeemedPoints(shop: string, orderId: bigint) {
-  await returnRedemptionsOfOrder(shop, orderId, new Date());
-  const entries = await ledger.entriesForOrder(shop, orderId);
+async function returnRedeemedPoints(tx: SqlTransaction, shop: string, orderId: bigint, now: Date) {
+  await returnRedemptionsOfOrder(shop, orderId, now, tx);
+  const entries = await ledger.entriesForOrder(shop, orderId, tx);
   const resolutions = new Map(entries.filter((e) => e.pendingId !== null).map((e) => [e.pendingId as bigint, e]));
   for (const hold of entries.filter((e) => e.kind === "REDEEM_HOLD")) {
     const resolution = resolutions.get(hold.id);
     if (!resolution) {
-      await ledger.voidHold(shop, hold.id, { idempotencyKey: `order:${orderId}:cancel:hold:${hold.id}`, reason: "order_cancelled", actor: ACTOR });
-    } else if (resolution.kind === "REDEEM_CAPTURE") {
+      await ledger.voidHold(shop, hold.id, { idempotencyKey: `order:${orderId}:cancel:hold:${hold.id}`, reason: "order_cancelled", actor: ACTOR }, { tx });
+    } else if (resolution.kind === "REDEEM_CAPTURE" && !entries.some((e) => e.kind === "REDEEM_RETURN" && e.reversesId === resolution.id)) {
       await ledger.returnRedemption(shop, hold.id, {
         idempotencyKey: `order:${orderId}:cancel:return:${hold.id}`, reason: "order_cancelled", actor: ACTOR,
-      });
+      }, { tx });
     }
   }
 }
@@ -444,19 +481,19 @@ async function returnRedeemedPoints(shop: string, orderId: bigint) {
 // --------------------------------------------------------------------------------------------
 // Pending period
 
-/** The pending period is over: the points become spendable. */
-export async function postPendingPoints(shop: string, orderId: bigint, now = new Date()) {
-  return withAdvisoryLock(lockKey(shop, orderId), async () => {
-    const earning = await getOrderEarning(shop, orderId);
-    if (!earning || earning.status !== "PENDING") return earning;
+/** The pending period is over: the points become spendable (or, run early, the posting is scheduled again). */
+export async function postPendingPoints(shop: string, orderId: bigint, now = new Date(), hooks: OrderEventHooks = {}): Promise<OrderOutcome> {
+  return inOrderTransaction(shop, orderId, async (tx) => {
+    const earning = await getOrderEarning(shop, orderId, tx);
+    if (!earning || earning.status !== "PENDING") return commitOrder(tx, hooks, nothingWritten(earning), []);
     if (earning.availableAt && earning.availableAt.getTime() > now.getTime()) {
-      if (earning.earnEntryId !== null) await schedulePosting(shop, orderId, earning.earnEntryId, earning.availableAt, now);
-      return earning;
+      const postings = earning.earnEntryId === null ? [] : [{ orderId, entryId: earning.earnEntryId, availableAt: earning.availableAt }];
+      return commitOrder(tx, hooks, nothingWritten(earning), postings);
     }
-    if (earning.earnEntryId === null) return updateOrderEarning(shop, orderId, { status: "POSTED" });
+    if (earning.earnEntryId === null) return commitOrder(tx, hooks, markOrderPosted(shop, orderId, null, tx), []);
     const { entry } = await ledger.postPending(shop, earning.earnEntryId, {
       idempotencyKey: `order:${orderId}:post:${earning.earnEntryId}`, reason: "pending_period_over", actor: ACTOR,
-    });
-    return updateOrderEarning(shop, orderId, { status: "POSTED", earnEntryId: entry.id });
+    }, { tx });
+    return commitOrder(tx, hooks, markOrderPosted(shop, orderId, entry.id, tx), []);
   });
 }

@@ -1,20 +1,21 @@
 import prisma from "~/db.server";
-import { enqueue } from "~/jobs/queue.server";
 import { recordAudit } from "~/models/audit-log.server";
 import { deleteSessionsForShop, updateSessionScopes } from "~/models/session-storage.server";
 import { getShop, markShopUninstalled, updateShopDetails, upsertInstalledShop } from "~/models/shop.server";
 import { fetchShopDetails } from "~/shopify/operations/shop-details.server";
 import type { AdminGateway } from "~/shopify/gateway.server";
 
-/** Called after OAuth (first install and every re-authorisation). */
-export async function onShopInstalled(shop: string, now = new Date()) {
+/**
+ * Called after OAuth (first install and every re-authorisation). The shop's name, currency and
+ * time zone drive earning; the caller has them read from Shopify in the background
+ * (afterShopInstalled in app/jobs/sync-shop-details.job.server.ts).
+ */
+export async function onShopInstalled(shop: string) {
   const before = await getShop(shop);
   await upsertInstalledShop(shop);
   if (!before || before.installState === "UNINSTALLED") {
     await recordAudit(shop, { actor: "system", action: before ? "app.reinstalled" : "app.installed" });
   }
-  // Name, currency and time zone drive earning; they are read from Shopify in the background.
-  await enqueue("sync-shop-details", { shop }, { jobId: `${shop}:${now.getTime()}` });
 }
 
 export async function syncShopDetails(shop: string, gateway: AdminGateway) {

@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { getBalance, reconcileBalances } from "~/models/ledger.server";
+import { awardBirthdayPointsJob } from "~/jobs/award-birthday-points.job.server";
 import { enqueueDailyJobs } from "~/jobs/scheduler.server";
 import { awardBirthdayPoints } from "~/services/members.server";
 import { createTestShop, prisma } from "../helpers/db";
@@ -80,7 +81,7 @@ describe("birthday points", () => {
     expect(await queue().getJobStatus("bulk", `award-birthday-points:${gone}:2026-11-22`)).toBeNull();
     // Another worker's tick, the same local day: the same job id, nothing new for this shop.
     const waitingBefore = (await queue().queueCounts()).bulk.waiting;
-    const again = await queue().enqueue("award-birthday-points", { shop }, { jobId: `${shop}:2026-11-22` });
+    const again = await queue().enqueue(awardBirthdayPointsJob, { shop }, { jobId: `${shop}:2026-11-22` });
     expect(again.duplicate).toBe(true);
     expect((await queue().queueCounts()).bulk.waiting).toBe(waitingBefore);
     // 04:00 UTC on the 23rd is still the 22nd in New York.

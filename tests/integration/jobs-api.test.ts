@@ -144,15 +144,15 @@ describe("payload checks (jobs carry ids, not data)", () => {
 describe("the module-level API", () => {
   const isolated = useIsolatedJobQueue();
 
-  it("enqueues by job name through the process's queue and reports counts and status", async () => {
+  it("enqueues a job definition through the process's queue and reports counts and status", async () => {
     const job = registerJob(
       defineJob({ name: uniqueJobName("test.module"), queue: "webhooks", schema: z.object({ shop: z.string(), webhookId: z.string() }), handler: noop }),
     );
     const shop = testShopDomain();
     expect(jobQueue()).toBe(isolated());
 
-    const first = await enqueue(job.name, { shop, webhookId: "w-1" }, { jobId: `webhook:${shop}:w-1` });
-    const again = await enqueue(job.name, { shop, webhookId: "w-1" }, { jobId: `webhook:${shop}:w-1` });
+    const first = await enqueue(job, { shop, webhookId: "w-1" }, { jobId: `webhook:${shop}:w-1` });
+    const again = await enqueue(job, { shop, webhookId: "w-1" }, { jobId: `webhook:${shop}:w-1` });
     expect(first).toEqual({ jobId: `${job.name}:webhook:${shop}:w-1`, duplicate: false });
     expect(again.duplicate).toBe(true);
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { InvalidJobPayloadError, JobNotFoundError, RetryableJobError, TerminalJobError, UnknownJobError } from "~/jobs/errors";
 import type { JobQueue } from "~/jobs/queue.server";
 import { defineJob, registerJob } from "~/jobs/registry.server";
-import type { JobContext, JobState, QueueName } from "~/jobs/types";
+import type { JobContext, JobDefinition, JobState, QueueName } from "~/jobs/types";
 import { startWorker, type RunningWorker, type StartWorkerOptions } from "../../server/worker";
 import {
   createInProcessTestQueue,
@@ -294,13 +294,17 @@ describe.each(backends)("background jobs on $kind", ({ create }) => {
       ["not an object", "shop", /plain object/],
     ];
     for (const [label, payload, message] of bad) {
-      const attempt = harness.queue.enqueue(job.name, payload, { jobId: "bad" });
+      // Payloads the types would refuse, as an untyped caller could send them.
+      const untyped = job as unknown as JobDefinition<unknown>;
+      const attempt = harness.queue.enqueue(untyped, payload, { jobId: "bad" });
       await expect(attempt, label).rejects.toBeInstanceOf(InvalidJobPayloadError);
-      await expect(harness.queue.enqueue(job.name, payload, { jobId: "bad" }), label).rejects.toThrow(message);
+      await expect(harness.queue.enqueue(untyped, payload, { jobId: "bad" }), label).rejects.toThrow(message);
     }
     await expect(harness.queue.enqueue(job, { shop, orderId: "1" }, { jobId: "" })).rejects.toThrow(/jobId must be/);
     await expect(harness.queue.enqueue(job, { shop, orderId: "1" }, { jobId: "has space" })).rejects.toThrow(/jobId must be/);
-    await expect(harness.queue.enqueue("test.never-registered", { shop }, { jobId: "x" })).rejects.toBeInstanceOf(UnknownJobError);
+    // Only what defineJob made can be enqueued: a look-alike object is refused.
+    const lookAlike = { ...job, name: "test.never-defined" };
+    await expect(harness.queue.enqueue(lookAlike, { shop, orderId: "1" }, { jobId: "x" })).rejects.toBeInstanceOf(UnknownJobError);
 
     if (harness.prefix) expect(await redisKeys(harness.prefix)).toEqual([]);
     const counts = await harness.queue.queueCounts();

@@ -5,7 +5,7 @@ import "~/jobs/index.server";
 import { getJob } from "~/jobs/registry.server";
 import type { JobContext } from "~/jobs/types";
 import { recordWebhookDelivery } from "~/models/webhook-delivery.server";
-import { onShopInstalled } from "~/services/shop-lifecycle.server";
+import { afterShopInstalled } from "~/jobs/sync-shop-details.job.server";
 import { logger } from "~/utils/logger.server";
 import { parseExactJson } from "~/utils/json.server";
 import { useAdminStandin } from "../helpers/admin-standin";
@@ -41,7 +41,7 @@ describe("shop lifecycle", () => {
     admin.standin.addShop(shop, "shpat_lifecycle", { name: "Maple & Co", currencyCode: "CAD", ianaTimezone: "America/Toronto", email: "owner@maple.test" });
     await installOfflineSession(shop, "shpat_lifecycle");
 
-    await onShopInstalled(shop, new Date("2026-11-22T10:00:00Z"));
+    await afterShopInstalled(shop, new Date("2026-11-22T10:00:00Z"));
     const row = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
     expect(row.installState).toBe("INSTALLED");
     expect(await prisma.auditLog.count({ where: { shop, action: "app.installed" } })).toBe(1);
@@ -75,7 +75,7 @@ describe("shop lifecycle", () => {
     expect(delivery.payload).toBeNull();
 
     // Reinstalling brings the shop back with its data.
-    await onShopInstalled(shop);
+    await afterShopInstalled(shop);
     expect((await prisma.shop.findUniqueOrThrow({ where: { domain: shop } })).installState).toBe("INSTALLED");
     expect(await prisma.auditLog.count({ where: { shop, action: "app.reinstalled" } })).toBe(1);
   });

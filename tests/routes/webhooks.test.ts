@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import * as queueModule from "~/jobs/queue.server";
 import { getJob } from "~/jobs/registry.server";
+import type { AnyJobDefinition } from "~/jobs/types";
 import { loadWebhookDelivery } from "~/models/webhook-delivery.server";
 import "~/jobs/index.server";
 import { action as ordersPaid } from "~/routes/webhooks.orders.paid";
@@ -126,14 +127,17 @@ describe("shopify.app.toml and the webhook routes", () => {
     expect(routeFiles.length).toBe(subscriptions.length);
   });
 
-  it("has a route for every subscription that enqueues a registered job", async () => {
+  it("has a route for every subscription that enqueues a registered webhook job", async () => {
     for (const s of subscriptions) {
       const file = `webhooks.${s.topics[0].replace("/", ".")}.tsx`;
       expect(routeFiles).toContain(file);
       const source = readFileSync(`app/routes/${file}`, "utf8");
-      const jobName = /acceptWebhook\(request, "([^"]+)"\)/.exec(source)?.[1];
-      expect(jobName, file).toBeTruthy();
-      expect(getJob(jobName as string), `${file} → ${jobName}`).toBeDefined();
+      // The route passes a job definition imported from its job file, never a name.
+      const [, jobConst, jobModule] = /import \{ (\w+) \} from "~\/jobs\/([\w.-]+)";[\s\S]*acceptWebhook\(request, \1\)/.exec(source) ?? [];
+      expect(jobConst, file).toBeTruthy();
+      const job = (await import(`../../app/jobs/${jobModule}.ts`))[jobConst] as AnyJobDefinition;
+      expect(job.queue, file).toBe("webhooks");
+      expect(getJob(job.name), `${file} → ${job.name}`).toBe(job);
     }
   });
 
