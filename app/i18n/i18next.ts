@@ -5,12 +5,14 @@ import de from "./locales/de.json";
 import en from "./locales/en.json";
 import es from "./locales/es.json";
 import fr from "./locales/fr.json";
+import ja from "./locales/ja.json";
 import { defaultLocale, supportedLocales, type Locale } from "./config";
 
 export const resources = {
   en: { translation: en },
   es: { translation: es },
   de: { translation: de },
+  ja: { translation: ja },
   fr: { translation: fr },
   ar: { translation: ar },
 } as const satisfies Record<Locale, { translation: object }>;

@@ -2,6 +2,7 @@ import polarisDe from "@shopify/polaris/locales/de.json";
 import polarisEn from "@shopify/polaris/locales/en.json";
 import polarisEs from "@shopify/polaris/locales/es.json";
 import polarisFr from "@shopify/polaris/locales/fr.json";
+import polarisJa from "@shopify/polaris/locales/ja.json";
 import type { Locale } from "./config";
 
 // Polaris translates its built-in labels (pagination, filters, sort…) into the Shopify admin's
@@ -11,6 +12,7 @@ export const polarisTranslations: Record<Locale, typeof polarisEn> = {
   en: polarisEn,
   es: polarisEs,
   de: polarisDe,
+  ja: polarisJa,
   fr: polarisFr,
   ar: polarisEn,
 };
