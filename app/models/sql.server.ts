@@ -47,9 +47,12 @@ function prepare(values: readonly unknown[] | undefined): unknown[] {
 }
 
 // Names for prepared statements, one per distinct text (the texts are constants of the models,
-// plus a few variants built from a fixed set of clauses).
+// plus a few variants built from a fixed set of clauses). Not in the local demo: its PGlite is ONE
+// backend shared by every connection of every process (server/demo/embedded-postgres.ts), where
+// the app's "ln_1" and the worker's "ln_1" would be the same prepared statement.
 const statementNames = new Map<string, string>();
-function statementName(text: string): string {
+function statementName(text: string): string | undefined {
+  if (config().DEMO) return undefined;
   let name = statementNames.get(text);
   if (!name) {
     name = `ln_${statementNames.size + 1}`;

@@ -50,6 +50,32 @@ function tooManyConnections(): Buffer {
   return Buffer.concat([header, fields]);
 }
 
+// psql (and libpq generally, sslmode=prefer by default) opens with an SSLRequest, or a
+// GSSENCRequest first: 8 bytes, length 8 and a magic code. pglite-socket 0.1.3 reads them as the
+// start of an unknown message and waits for the rest, so psql hangs. PostgreSQL answers 'N'
+// (encryption not supported) and the client then sends its StartupMessage in the clear: do the
+// same here, then hand the socket, and whatever followed, to the protocol handler.
+const SSL_REQUEST = 80877103;
+const GSSENC_REQUEST = 80877104;
+
+export function declineEncryption(socket: Socket, ready: () => void): void {
+  let buffered = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    while (buffered.length >= 8 && buffered.readInt32BE(0) === 8 && [SSL_REQUEST, GSSENC_REQUEST].includes(buffered.readInt32BE(4))) {
+      socket.write("N");
+      buffered = buffered.subarray(8);
+    }
+    // Wait for 8 bytes: fewer could still be the start of another request.
+    if (buffered.length < 8) return;
+    socket.off("data", onData);
+    socket.pause();
+    socket.unshift(buffered);
+    ready();
+  };
+  socket.on("data", onData);
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const host = options.host ?? "127.0.0.1";
   const maxConnections = options.maxConnections ?? PGLITE_MAX_CONNECTIONS;
@@ -68,13 +94,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       socket.end(tooManyConnections());
       return;
     }
-    const handler = new PGLiteSocketHandler({ queryQueue, closeOnDetach: true });
-    handlers.add(handler);
-    handler.addEventListener("close", () => handlers.delete(handler));
-    handler.addEventListener("error", () => handlers.delete(handler));
-    handler.attach(socket).catch(() => {
-      handlers.delete(handler);
-      socket.destroy();
+    declineEncryption(socket, () => {
+      const handler = new PGLiteSocketHandler({ queryQueue, closeOnDetach: true });
+      handlers.add(handler);
+      handler.addEventListener("close", () => handlers.delete(handler));
+      handler.addEventListener("error", () => handlers.delete(handler));
+      handler.attach(socket).then(() => socket.resume(), () => {
+        handlers.delete(handler);
+        socket.destroy();
+      });
     });
   });
 
