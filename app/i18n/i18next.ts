@@ -6,6 +6,7 @@ import en from "./locales/en.json";
 import es from "./locales/es.json";
 import fr from "./locales/fr.json";
 import ja from "./locales/ja.json";
+import ptBR from "./locales/pt-BR.json";
 import { defaultLocale, supportedLocales, type Locale } from "./config";
 
 export const resources = {
@@ -14,6 +15,7 @@ export const resources = {
   de: { translation: de },
   ja: { translation: ja },
   fr: { translation: fr },
+  "pt-BR": { translation: ptBR },
   ar: { translation: ar },
 } as const satisfies Record<Locale, { translation: object }>;
 

@@ -3,6 +3,7 @@ import polarisEn from "@shopify/polaris/locales/en.json";
 import polarisEs from "@shopify/polaris/locales/es.json";
 import polarisFr from "@shopify/polaris/locales/fr.json";
 import polarisJa from "@shopify/polaris/locales/ja.json";
+import polarisPtBR from "@shopify/polaris/locales/pt-BR.json";
 import type { Locale } from "./config";
 
 // Polaris translates its built-in labels (pagination, filters, sort…) into the Shopify admin's
@@ -14,5 +15,6 @@ export const polarisTranslations: Record<Locale, typeof polarisEn> = {
   de: polarisDe,
   ja: polarisJa,
   fr: polarisFr,
+  "pt-BR": polarisPtBR,
   ar: polarisEn,
 };
