@@ -154,7 +154,8 @@ export async function renderStorefrontPage(input: StorefrontPageInput): Promise<
         </form>
       </div>
     </div>`
-      : rendered["loyalty-page"];
+      : // A theme's page template gives the page its <h1> (the merchant's page title); the block is a section under it.
+        `<h1 class="demo-page-title">Rewards</h1>\n${rendered["loyalty-page"]}`;
 
   return `<!doctype html>
 <html lang="${locale}" dir="${dir}">
@@ -176,6 +177,7 @@ ${[...styles].map((s) => `<link rel="stylesheet" href="${basePath}/assets/${s}?v
   .demo-product { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 40px; max-width: 1100px; margin: 40px auto; padding: 0 32px; }
   .demo-product__media svg { width: 100%; height: auto; display: block; }
   .demo-product h1 { margin: 0 0 8px; font-size: 32px; }
+  .demo-page-title { max-width: 960px; margin: 32px auto 0; padding: 0 20px; font-size: 16px; font-weight: 600; text-transform: uppercase; letter-spacing: 0.06em; color: #595959; }
   .demo-price { font-size: 20px; margin: 0 0 8px; }
   .demo-form { display: grid; gap: 8px; max-width: 320px; margin-top: 16px; }
   .demo-form select, .demo-form button { font: inherit; padding: 10px 12px; border: 1px solid #767676; border-radius: 6px; background: #fff; color: #1a1a1a; }

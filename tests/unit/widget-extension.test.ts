@@ -161,6 +161,14 @@ describe("locales", () => {
     for (const match of productSource.matchAll(/cfg\.t\["([a-z_.]+)"\]/g)) expect(productOnly.has(match[1]), `product strings list ${match[1]}`).toBe(true);
   });
 
+  it("keeps each button's visible words inside its accessible name (WCAG 2.5.3), in every language", async () => {
+    for (const language of LANGUAGES) {
+      const strings = await locale(language);
+      const name = strings["codes.copy_label"].replace("{{ code }}", "LN-1234").toLocaleLowerCase(language);
+      expect(name, language).toContain(strings["codes.copy"].toLocaleLowerCase(language));
+    }
+  });
+
   it("renders Arabic, Hebrew and Persian right to left", async () => {
     for (const file of ["snippets/loyalnest-config.liquid", "blocks/loyalty-embed.liquid", "blocks/loyalty-page.liquid"]) {
       const text = await readFile(path.join(ROOT, file), "utf8");

@@ -201,9 +201,12 @@ function createView(cfg: Config, root: HTMLElement, sections: Sections, headingT
       const value = button.parentElement?.querySelector("code");
       if (value) getSelection()?.selectAllChildren(value);
     }
-    button.textContent = t("codes.copied");
+    // The button keeps its name (its visible text must stay part of it); a note beside it shows
+    // the confirmation and the live region says it.
+    const note = h("span", { class: "ln-muted", "aria-hidden": "true" }, t("codes.copied"));
+    button.after(note);
     announce(t("codes.copied"));
-    window.setTimeout(() => (button.textContent = t("codes.copy")), 2000);
+    window.setTimeout(() => note.remove(), 2000);
   }
 
   function rewardsSection(rewards: RewardOffer[]) {
