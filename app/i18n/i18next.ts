@@ -7,6 +7,7 @@ import es from "./locales/es.json";
 import fr from "./locales/fr.json";
 import ja from "./locales/ja.json";
 import ptBR from "./locales/pt-BR.json";
+import ru from "./locales/ru.json";
 import { defaultLocale, supportedLocales, type Locale } from "./config";
 
 export const resources = {
@@ -16,6 +17,7 @@ export const resources = {
   ja: { translation: ja },
   fr: { translation: fr },
   "pt-BR": { translation: ptBR },
+  ru: { translation: ru },
   ar: { translation: ar },
 } as const satisfies Record<Locale, { translation: object }>;
 

@@ -16,5 +16,6 @@ export const polarisTranslations: Record<Locale, typeof polarisEn> = {
   ja: polarisJa,
   fr: polarisFr,
   "pt-BR": polarisPtBR,
+  ru: polarisEn,
   ar: polarisEn,
 };
