@@ -287,6 +287,22 @@ describe("the shopper's widget on the demo storefront", () => {
     });
   }, 90_000);
 
+  it("fits a phone: the panel takes the screen and scrolls inside", async () => {
+    await withWatchedPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }, async (page, problems) => {
+      await page.goto(`${storefront}/account/login?customer=${member.customerId}&return_to=/demo/storefront`, { waitUntil: "networkidle" });
+      await page.getByRole("button", { name: en.launcher.label }).tap();
+      const dialog = page.getByRole("dialog", { name: en.panel.title });
+      await dialog.getByText(en.member.balance).waitFor();
+      const box = await dialog.boundingBox();
+      expect(box).toMatchObject({ x: 0, y: 0, width: 390, height: 844 });
+      const body = dialog.locator(".ln-panel__body");
+      await expect(body.evaluate((el) => el.scrollHeight > el.clientHeight)).resolves.toBe(true);
+      await expectNoAxeViolations(page, "member panel on a phone");
+      await page.screenshot({ path: path.join(SCREENSHOTS, "storefront-member-phone.png") });
+      expect(problems.errors).toEqual([]);
+    });
+  }, 90_000);
+
   it("the loyalty page block shows the program inline", async () => {
     await withWatchedPage(browser, { viewport: { width: 1280, height: 1200 } }, async (page, problems) => {
       await page.goto(`${storefront}/pages/rewards`, { waitUntil: "networkidle" });
