@@ -1,5 +1,6 @@
 import { Prisma } from "@prisma/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import * as queueModule from "~/jobs/queue.server";
 import * as ledger from "~/models/ledger.server";
 import { postPendingPoints } from "~/services/order-earning.server";
 import { guestEmailHash } from "~/services/customer-facts.server";
@@ -548,6 +549,157 @@ describe.each(CONVERGENCE)("out-of-order delivery of $events (pendingDays $pendi
 
   it.each(permutations(events).slice(1).map((p) => [p.join(" → "), p] as const))("%s converges on the canonical outcome", async (_name, order) => {
     expect(await playInOrder(pendingDays, order)).toEqual(canonical);
+  });
+});
+
+// --------------------------------------------------------------------------------------------
+// One transaction per order event: the ledger entry, the balance, the OrderEarning row and the
+// delivery's processed mark commit together, and the posting is scheduled before they do. A
+// failure anywhere leaves nothing behind, so a retry has nothing to recover and earns once.
+
+describe("one transaction per order event", () => {
+  it("a failure after the ledger write commits nothing (not even the member); the retry earns exactly once", async () => {
+    const shop = await newShop({ pendingDays: 0 });
+    const orderId = shopifyId();
+    const failing = `test_fail_order_${orderId}`;
+    // The OrderEarning insert comes after the ledger entry and the balance move in the transaction.
+    await prisma.$executeRawUnsafe(`CREATE FUNCTION "${failing}"() RETURNS trigger AS $$
+      BEGIN IF NEW."orderId" = ${orderId} THEN RAISE EXCEPTION 'injected: the OrderEarning insert fails'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+    await prisma.$executeRawUnsafe(`CREATE TRIGGER "${failing}" BEFORE INSERT ON "OrderEarning" FOR EACH ROW EXECUTE FUNCTION "${failing}"()`);
+    const delivery = await storeDelivery(shop, "orders/paid", orderPayload({ id: orderId }));
+    try {
+      await expect(runDelivery(delivery)).rejects.toThrow(/injected/);
+    } finally {
+      await prisma.$executeRawUnsafe(`DROP TRIGGER "${failing}" ON "OrderEarning"`);
+      await prisma.$executeRawUnsafe(`DROP FUNCTION "${failing}"()`);
+    }
+    expect(await ledgerEntriesOf(shop)).toEqual([]);
+    expect(await findMember(shop, C)).toBeNull();
+    expect(await orderEarning(shop, orderId)).toBeNull();
+    const stored = await prisma.processedWebhook.findUniqueOrThrow({ where: { shop_webhookId: { shop, webhookId: delivery.webhookId } } });
+    expect([stored.processedAt, stored.payload === null]).toEqual([null, false]);
+
+    await runDelivery(delivery);
+    expect(await balanceOf(shop, C)).toEqual({ available: 414, pending: 0, lifetimeEarned: 414 });
+    expect(await ledgerEntriesOf(shop)).toHaveLength(1);
+    expect(await orderEarningOrThrow(shop, orderId)).toMatchObject({ status: "POSTED", points: 414 });
+    expect((await prisma.processedWebhook.findUniqueOrThrow({ where: { shop_webhookId: { shop, webhookId: delivery.webhookId } } })).processedAt).toBeInstanceOf(Date);
+    expect(await ledgerDrift(shop)).toEqual([]);
+  });
+
+  it("when the posting cannot be scheduled (Redis down), nothing of the order commits; the retry earns and schedules", async () => {
+    const shop = await newShop();
+    const orderId = shopifyId();
+    const delivery = await storeDelivery(shop, "orders/paid", orderPayload({ id: orderId }));
+    const down = vi.spyOn(queueModule, "enqueue").mockRejectedValueOnce(new Error("connect ECONNREFUSED 127.0.0.1:6379"));
+    try {
+      await expect(runDelivery(delivery)).rejects.toThrow(/ECONNREFUSED/);
+    } finally {
+      down.mockRestore();
+    }
+    expect(await ledgerEntriesOf(shop)).toEqual([]);
+    expect(await orderEarning(shop, orderId)).toBeNull();
+    expect((await prisma.processedWebhook.findUniqueOrThrow({ where: { shop_webhookId: { shop, webhookId: delivery.webhookId } } })).processedAt).toBeNull();
+
+    await runDelivery(delivery);
+    const earning = await orderEarningOrThrow(shop, orderId);
+    expect(earning).toMatchObject({ status: "PENDING", points: 414 });
+    expect(await balanceOf(shop, C)).toEqual({ available: 0, pending: 414, lifetimeEarned: 0 });
+    expect((await queue().getJobStatus("default", `post-pending-points:${shop}:${orderId}:${earning.earnEntryId}`))?.state).toBe("delayed");
+  });
+});
+
+// --------------------------------------------------------------------------------------------
+// A cancellation after refunds (and after the pending points posted) takes back only what the
+// ledger still holds for the order, and "nothing left" is a success: the cancellation then goes on
+// to give back the points redeemed on the order. A redemption of 200 points was spent on every
+// order below, so a cancellation that stopped early would leave the member 200 short.
+
+type StoryEvent = "paid" | "refund1" | "fullRefund" | "post" | "cancel";
+
+const REDEEMED = 200;
+const FAR_FUTURE = () => new Date(Date.now() + 365 * 86_400_000);
+
+const CANCEL_STORIES: { name: string; pendingDays: number; events: readonly StoryEvent[]; canonicalEntries: [string, string, number][] }[] = [
+  {
+    name: "a full refund, then the cancel (posted points)",
+    pendingDays: 0,
+    events: ["paid", "fullRefund", "cancel"],
+    canonicalEntries: [["EARN", "POSTED", 414], ["REVERSAL", "POSTED", -414]],
+  },
+  {
+    name: "a full refund, then the cancel (pending points)",
+    pendingDays: 14,
+    events: ["paid", "fullRefund", "cancel"],
+    canonicalEntries: [["EARN", "PENDING", 414], ["EARN", "VOIDED", 414]],
+  },
+  {
+    name: "a partial refund while pending, the posting, then the cancel",
+    pendingDays: 14,
+    events: ["paid", "refund1", "post", "cancel"],
+    // The refund voids the pending 414 and reissues 324; that posts; the cancel reverses the 324.
+    canonicalEntries: [["EARN", "PENDING", 414], ["EARN", "VOIDED", 414], ["EARN", "PENDING", 324], ["EARN", "POSTED", 324], ["REVERSAL", "POSTED", -324]],
+  },
+  {
+    name: "the cancel, then a late refund (posted points)",
+    pendingDays: 0,
+    events: ["paid", "cancel", "refund1"],
+    canonicalEntries: [["EARN", "POSTED", 414], ["REVERSAL", "POSTED", -414]],
+  },
+  {
+    name: "the cancel, then a late refund (pending points)",
+    pendingDays: 14,
+    events: ["paid", "cancel", "refund1"],
+    canonicalEntries: [["EARN", "PENDING", 414], ["EARN", "VOIDED", 414]],
+  },
+];
+
+async function playCancelStory(pendingDays: number, events: readonly StoryEvent[]) {
+  const shop = await newShop({ pendingDays });
+  const member = await memberWithPoints(shop, C, OPENING_BALANCE);
+  const orderId = shopifyId();
+  const { entry: spent } = await ledger.hold(shop, member.id, { points: REDEEMED, orderId, redemptionId: "reward-story", idempotencyKey: "test:story:hold" });
+  await ledger.capture(shop, spent.id, { orderId, idempotencyKey: "test:story:capture" });
+  const bodies: Record<Exclude<StoryEvent, "post">, { topic: "orders/paid" | "refunds/create" | "orders/cancelled"; body: object }> = {
+    paid: { topic: "orders/paid", body: orderPayload({ id: orderId }) },
+    refund1: { topic: "refunds/create", body: refund(orderId, R1_LINES) },
+    fullRefund: { topic: "refunds/create", body: refund(orderId, ALL_LINES) },
+    cancel: { topic: "orders/cancelled", body: cancelledOrderPayload({ id: orderId }) },
+  };
+  // Every delivery must succeed: deliver() runs the job and fails the test on any error.
+  for (const event of events) {
+    if (event === "post") await postPendingPoints(shop, orderId, FAR_FUTURE());
+    else await deliver(shop, bodies[event].topic, bodies[event].body);
+  }
+  await postPendingPoints(shop, orderId, FAR_FUTURE());
+  const entries = await ledgerEntriesOf(shop, { orderId });
+  return {
+    balance: await balanceOf(shop, C),
+    status: (await orderEarning(shop, orderId))?.status,
+    returned: entries.filter((e) => e.kind === "REDEEM_RETURN").map((e) => e.points),
+    orderEntries: entries.filter((e) => e.kind === "EARN" || e.kind === "REVERSAL").map((e) => [e.kind, e.status, e.points] as [string, string, number]),
+    drift: await ledgerDrift(shop),
+  };
+}
+
+describe.each(CANCEL_STORIES)("$name, delivered in every order", ({ pendingDays, events, canonicalEntries }) => {
+  const settled = {
+    balance: { available: OPENING_BALANCE, pending: 0, lifetimeEarned: OPENING_BALANCE },
+    status: "CANCELLED",
+    returned: [REDEEMED],
+    drift: [],
+  };
+
+  it("in the order told: the order nets to zero by the entries above, and the redeemed points come back", async () => {
+    expect(await playCancelStory(pendingDays, events)).toEqual({ ...settled, orderEntries: canonicalEntries });
+  });
+
+  it.each(permutations(events).slice(1).map((p) => [p.join(" → "), p] as const))("%s: the order nets to zero and the redeemed points come back", async (_name, order) => {
+    const outcome = await playCancelStory(pendingDays, order);
+    expect({ ...outcome, orderEntries: undefined }).toEqual({ ...settled, orderEntries: undefined });
+    // Whatever the order, the order's own entries add up to nothing spendable or pending.
+    const net = outcome.orderEntries.reduce((sum, [kind, status, points]) => sum + (kind === "REVERSAL" || status === "POSTED" ? points : 0), 0);
+    expect(net).toBe(0);
   });
 });
 
