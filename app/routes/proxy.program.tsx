@@ -7,7 +7,7 @@ import { authenticateProxyRequest, limitProxyRequest, PROXY_READ_LIMITS, proxyEr
 // product estimates, and rewards. The same for every shopper of a shop and language (the locale
 // is in the URL), so browsers may keep it for a minute and use a stale copy while refreshing.
 
-export const PROGRAM_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300";
+const PROGRAM_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await authenticateProxyRequest(request);
