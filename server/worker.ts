@@ -2,6 +2,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { config } from "~/config.server";
 import prisma from "~/db.server";
+import { closeSqlPool } from "~/models/sql.server";
 import { closeQueues } from "~/jobs/queue.server";
 import { startDailyScheduler } from "~/jobs/scheduler.server";
 import { startWorker } from "~/jobs/worker.server";
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
         log.error({ err }, "error while stopping the worker");
         exitCode = 1;
       }
-      await Promise.allSettled([closeQueues(), prisma.$disconnect()]);
+      await Promise.allSettled([closeQueues(), prisma.$disconnect(), closeSqlPool()]);
       log.info({ exitCode }, "worker exited");
       process.exit(exitCode);
     })();
