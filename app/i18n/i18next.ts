@@ -5,6 +5,7 @@ import de from "./locales/de.json";
 import en from "./locales/en.json";
 import es from "./locales/es.json";
 import fr from "./locales/fr.json";
+import it from "./locales/it.json";
 import ja from "./locales/ja.json";
 import ptBR from "./locales/pt-BR.json";
 import ru from "./locales/ru.json";
@@ -18,6 +19,7 @@ export const resources = {
   fr: { translation: fr },
   "pt-BR": { translation: ptBR },
   ru: { translation: ru },
+  it: { translation: it },
   ar: { translation: ar },
 } as const satisfies Record<Locale, { translation: object }>;
 

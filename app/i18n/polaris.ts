@@ -2,6 +2,7 @@ import polarisDe from "@shopify/polaris/locales/de.json";
 import polarisEn from "@shopify/polaris/locales/en.json";
 import polarisEs from "@shopify/polaris/locales/es.json";
 import polarisFr from "@shopify/polaris/locales/fr.json";
+import polarisIt from "@shopify/polaris/locales/it.json";
 import polarisJa from "@shopify/polaris/locales/ja.json";
 import polarisPtBR from "@shopify/polaris/locales/pt-BR.json";
 import type { Locale } from "./config";
@@ -17,5 +18,6 @@ export const polarisTranslations: Record<Locale, typeof polarisEn> = {
   fr: polarisFr,
   "pt-BR": polarisPtBR,
   ru: polarisEn,
+  it: polarisIt,
   ar: polarisEn,
 };
