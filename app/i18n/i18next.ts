@@ -7,6 +7,7 @@ import es from "./locales/es.json";
 import fr from "./locales/fr.json";
 import it from "./locales/it.json";
 import ja from "./locales/ja.json";
+import nl from "./locales/nl.json";
 import ptBR from "./locales/pt-BR.json";
 import ru from "./locales/ru.json";
 import { defaultLocale, supportedLocales, type Locale } from "./config";
@@ -20,6 +21,7 @@ export const resources = {
   "pt-BR": { translation: ptBR },
   ru: { translation: ru },
   it: { translation: it },
+  nl: { translation: nl },
   ar: { translation: ar },
 } as const satisfies Record<Locale, { translation: object }>;
 

@@ -4,6 +4,7 @@ import polarisEs from "@shopify/polaris/locales/es.json";
 import polarisFr from "@shopify/polaris/locales/fr.json";
 import polarisIt from "@shopify/polaris/locales/it.json";
 import polarisJa from "@shopify/polaris/locales/ja.json";
+import polarisNl from "@shopify/polaris/locales/nl.json";
 import polarisPtBR from "@shopify/polaris/locales/pt-BR.json";
 import type { Locale } from "./config";
 
@@ -19,5 +20,6 @@ export const polarisTranslations: Record<Locale, typeof polarisEn> = {
   "pt-BR": polarisPtBR,
   ru: polarisEn,
   it: polarisIt,
+  nl: polarisNl,
   ar: polarisEn,
 };
