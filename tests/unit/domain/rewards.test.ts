@@ -29,6 +29,11 @@ const slider = reward({
 
 describe("the reward form", () => {
   const form = (fields: Record<string, unknown>) => rewardInputSchema.safeParse({ title: { en: "Reward" }, ...fields });
+  const valid = (fields: Record<string, unknown>) => {
+    const parsed = form(fields);
+    if (!parsed.success) throw new Error(`expected a valid form: ${parsed.error.message}`);
+    return parsed.data;
+  };
   const errors = (fields: Record<string, unknown>) => {
     const parsed = form(fields);
     if (parsed.success) return {};
@@ -36,11 +41,9 @@ describe("the reward form", () => {
   };
 
   it("accepts each type with its own fields and clears the others", () => {
-    const parsed = form({ type: "PERCENTAGE", pointsCost: "1500", percentage: "10", maxAmount: "50", amount: "3", stockTotal: "" });
-    expect(parsed.success).toBe(true);
-    const stored = normalizeRewardInput(parsed.data!);
+    const stored = normalizeRewardInput(valid({ type: "PERCENTAGE", pointsCost: "1500", percentage: "10", maxAmount: "50", amount: "3", stockTotal: "" }));
     expect(stored).toMatchObject({ type: "PERCENTAGE", pointsCost: 1500, percentage: 10, maxAmount: "50", amount: null, stockTotal: null, codeExpiryDays: 30 });
-    const product = normalizeRewardInput(form({ type: "FREE_PRODUCT", pointsCost: "800", variantId: "gid://shopify/ProductVariant/123456789012345678" }).data!);
+    const product = normalizeRewardInput(valid({ type: "FREE_PRODUCT", pointsCost: "800", variantId: "gid://shopify/ProductVariant/123456789012345678" }));
     expect(product.variantId).toBe(123456789012345678n);
   });
 
@@ -59,9 +62,9 @@ describe("the reward form", () => {
   });
 
   it("refuses amounts finer than the shop's currency", () => {
-    const parsed = form({ type: "FIXED_AMOUNT", pointsCost: "100", amount: "4.99" });
-    expect(currencyIssues(parsed.data!, "USD")).toEqual({});
-    expect(currencyIssues(parsed.data!, "JPY")).toEqual({ amount: "currencyDecimals" });
+    const parsed = valid({ type: "FIXED_AMOUNT", pointsCost: "100", amount: "4.99" });
+    expect(currencyIssues(parsed, "USD")).toEqual({});
+    expect(currencyIssues(parsed, "JPY")).toEqual({ amount: "currencyDecimals" });
   });
 });
 
