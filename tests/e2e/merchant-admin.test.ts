@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import AxeBuilder from "@axe-core/playwright";
 import pg from "pg";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Download, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ar from "~/i18n/locales/ar.json";
 import en from "~/i18n/locales/en.json";
@@ -13,7 +13,7 @@ import { sendWebhook } from "../../server/simulate/deliver";
 import { createShopifyEventGenerator } from "../../server/simulate/shopify-events";
 import { ensureAppBuilt } from "../helpers/app-server";
 import { launchChromium, withWatchedPage, type PageProblems } from "../helpers/browser";
-import { startDemo, type DemoProcess } from "../helpers/demo-process";
+import { snapshotRepository, startDemo, type DemoProcess } from "../helpers/demo-process";
 import { TEST_DATABASE_URL } from "../helpers/env";
 import { freePort } from "../helpers/net";
 
@@ -70,6 +70,7 @@ describe("merchant admin pages in the demo", () => {
   let browser: Browser;
   let demo: DemoProcess;
   let demoDir: string;
+  let snapshotRoot: string | undefined;
   let db: pg.Pool;
   let secret: string;
   const databaseUrl = demoDatabaseUrl();
@@ -80,7 +81,10 @@ describe("merchant admin pages in the demo", () => {
     await ensureAppBuilt();
     await recreateDatabase(databaseUrl);
     demoDir = await mkdtemp(path.join(os.tmpdir(), "loyalnest-admin-e2e-"));
-    demo = startDemo(demoDir, await freePort(), { DATABASE_URL: databaseUrl });
+    // Run from a copy: the shared work tree is rebuilt by others while this file runs.
+    const root = await snapshotRepository(await mkdtemp(path.join(os.tmpdir(), "loyalnest-admin-e2e-root-")));
+    snapshotRoot = root;
+    demo = startDemo(demoDir, await freePort(), { DATABASE_URL: databaseUrl }, root);
     await demo.ready();
     secret = (await demo.credentials()).SHOPIFY_API_SECRET;
     db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
@@ -99,6 +103,7 @@ describe("merchant admin pages in the demo", () => {
     await db?.end();
     await demo?.stop();
     if (demoDir) await rm(demoDir, { recursive: true, force: true });
+    if (snapshotRoot) await rm(snapshotRoot, { recursive: true, force: true });
   }, 60_000);
 
   it("a merchant finishes the onboarding: each step saved, the widget deep link, then launch", async () => {
@@ -234,10 +239,14 @@ describe("merchant admin pages in the demo", () => {
       await page.goto(`${demo.baseUrl}/app`, { waitUntil: "networkidle" });
       await page.getByRole("link", { name: en.nav.privacy, exact: true }).click();
       await page.getByRole("heading", { level: 1, name: en.privacy.title }).waitFor();
-      const [download] = await Promise.all([
-        page.waitForEvent("download"),
-        page.getByRole("button", { name: `Download the data of customer ${customerId}` }).click(),
-      ]);
+      await page.waitForLoadState("networkidle");
+      // The button works once React has hydrated the page; a click before that does nothing, so try again.
+      const downloadButton = page.getByRole("button", { name: `Download the data of customer ${customerId}` });
+      let download: Download | undefined;
+      for (let attempt = 0; attempt < 4 && !download; attempt++) {
+        [download] = await Promise.all([page.waitForEvent("download", { timeout: 5_000 }).catch(() => undefined), downloadButton.click()]);
+      }
+      if (!download) throw new Error(`no download after 4 clicks; console: ${problems.errors.join(" | ")}`);
       expect(download.suggestedFilename()).toMatch(new RegExp(`^loyalnest-customer-${customerId}-\\d{4}-\\d{2}-\\d{2}\\.json$`));
       const file = JSON.parse(await readFile((await download.path()) ?? "", "utf8")) as { customerId: string; dataRequestId: string; shop: string };
       expect(file).toMatchObject({ customerId, dataRequestId: "4242", shop: SHOP });
