@@ -8,6 +8,7 @@ import fr from "./locales/fr.json";
 import it from "./locales/it.json";
 import ja from "./locales/ja.json";
 import nl from "./locales/nl.json";
+import pl from "./locales/pl.json";
 import ptBR from "./locales/pt-BR.json";
 import ru from "./locales/ru.json";
 import { defaultLocale, supportedLocales, type Locale } from "./config";
@@ -22,6 +23,7 @@ export const resources = {
   ru: { translation: ru },
   it: { translation: it },
   nl: { translation: nl },
+  pl: { translation: pl },
   ar: { translation: ar },
 } as const satisfies Record<Locale, { translation: object }>;
 

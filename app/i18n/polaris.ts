@@ -5,6 +5,7 @@ import polarisFr from "@shopify/polaris/locales/fr.json";
 import polarisIt from "@shopify/polaris/locales/it.json";
 import polarisJa from "@shopify/polaris/locales/ja.json";
 import polarisNl from "@shopify/polaris/locales/nl.json";
+import polarisPl from "@shopify/polaris/locales/pl.json";
 import polarisPtBR from "@shopify/polaris/locales/pt-BR.json";
 import type { Locale } from "./config";
 
@@ -21,5 +22,6 @@ export const polarisTranslations: Record<Locale, typeof polarisEn> = {
   ru: polarisEn,
   it: polarisIt,
   nl: polarisNl,
+  pl: polarisPl,
   ar: polarisEn,
 };
