@@ -11,6 +11,7 @@ import nl from "./locales/nl.json";
 import pl from "./locales/pl.json";
 import ptBR from "./locales/pt-BR.json";
 import ru from "./locales/ru.json";
+import tr from "./locales/tr.json";
 import { defaultLocale, supportedLocales, type Locale } from "./config";
 
 export const resources = {
@@ -24,6 +25,7 @@ export const resources = {
   it: { translation: it },
   nl: { translation: nl },
   pl: { translation: pl },
+  tr: { translation: tr },
   ar: { translation: ar },
 } as const satisfies Record<Locale, { translation: object }>;
 

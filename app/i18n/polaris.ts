@@ -7,6 +7,7 @@ import polarisJa from "@shopify/polaris/locales/ja.json";
 import polarisNl from "@shopify/polaris/locales/nl.json";
 import polarisPl from "@shopify/polaris/locales/pl.json";
 import polarisPtBR from "@shopify/polaris/locales/pt-BR.json";
+import polarisTr from "@shopify/polaris/locales/tr.json";
 import type { Locale } from "./config";
 
 // Polaris translates its built-in labels (pagination, filters, sort…) into the Shopify admin's
@@ -23,5 +24,6 @@ export const polarisTranslations: Record<Locale, typeof polarisEn> = {
   it: polarisIt,
   nl: polarisNl,
   pl: polarisPl,
+  tr: polarisTr,
   ar: polarisEn,
 };
