@@ -18,8 +18,16 @@ import { rewardOffersFor, type RewardOffer } from "./rewards.server";
 // ordered yet, or whose customers/create webhook is still queued) sees the member view with zero
 // balances: the store account is the membership. Reads never create members; the webhook or the
 // first order does, with the signup points the program gives.
+//
+// What is the same for every shopper of a shop (its settings, parsed program and reward catalog)
+// is kept in the process for a few seconds: every product page view asks for the program, and a
+// busy shop's widget would otherwise read the same rows hundreds of times a second. A merchant's
+// change shows on the storefront within SHOP_DATA_TTL_MS (plus the browser's minute for the
+// program). Balances, history and codes are always read fresh.
 
 export const HISTORY_ITEMS = 10;
+export const SHOP_DATA_TTL_MS = 5_000;
+const SHOP_DATA_MAX_ENTRIES = 10_000;
 // Resolutions (a pending earning posted, a hold captured) are folded into the row they resolve, so
 // more rows are read than shown.
 const HISTORY_ENTRIES_READ = 30;
@@ -116,6 +124,42 @@ function isInstalled(shop: ShopRecord | null): shop is ShopRecord {
   return shop !== null && shop.installState === "INSTALLED";
 }
 
+const shopData = new Map<string, { expires: number; value: Promise<unknown> }>();
+
+/** `load()`'s promise, shared for SHOP_DATA_TTL_MS; a failure is not kept. */
+function remembered<T>(key: string, load: () => Promise<T>): Promise<T> {
+  const now = Date.now();
+  const hit = shopData.get(key);
+  if (hit && hit.expires > now) return hit.value as Promise<T>;
+  if (shopData.size >= SHOP_DATA_MAX_ENTRIES) {
+    for (const [k, v] of shopData) if (v.expires <= now) shopData.delete(k);
+    if (shopData.size >= SHOP_DATA_MAX_ENTRIES) shopData.clear();
+  }
+  const value = load();
+  shopData.set(key, { expires: now + SHOP_DATA_TTL_MS, value });
+  value.catch(() => shopData.delete(key));
+  return value;
+}
+
+/** Tests change a shop and read it back at once. */
+export function forgetStorefrontShopData(): void {
+  shopData.clear();
+}
+
+const shopAndProgram = (shopDomain: string) =>
+  remembered(`shop:${shopDomain}`, async () => {
+    const shop = await getShop(shopDomain);
+    return { shop, program: shop ? programOf(shop) : null };
+  });
+
+/** The catalog as a guest sees it (`affordable` null) in one language. */
+const guestOffers = (shopDomain: string, locale: string) => remembered(`offers:${shopDomain}:${locale}`, () => rewardOffersFor(shopDomain, locale, null));
+
+/** The same offers for a balance: the rule of the domain's rewardOffer (affordable = balance ≥ cost). */
+function offersFor(offers: RewardOffer[], available: number): RewardOffer[] {
+  return offers.map((offer) => ({ ...offer, affordable: available >= offer.pointsCost }));
+}
+
 function resolveLocale(requested: string | null, shop: ShopRecord): string {
   return requested ?? shop.primaryLocale;
 }
@@ -177,9 +221,8 @@ function programOf(shop: ShopRecord): EarningProgram | null {
 
 /** The public program for a shop and language; null when the shop is not installed. */
 export async function storefrontProgram(shopDomain: string, requestedLocale: string | null, now = new Date()): Promise<StorefrontProgram | null> {
-  const shop = await getShop(shopDomain);
+  const { shop, program } = await shopAndProgram(shopDomain);
   if (!isInstalled(shop)) return null;
-  const program = programOf(shop);
   const locale = resolveLocale(requestedLocale, shop);
   return {
     shop: shop.domain,
@@ -190,7 +233,7 @@ export async function storefrontProgram(shopDomain: string, requestedLocale: str
     pendingDays: shop.pendingDays,
     purchase: program ? storefrontPurchaseRule(program, shop.currencyCode, shop.ianaTimezone, now) : null,
     actions: program ? storefrontActions(program) : [],
-    rewards: shop.programEnabled ? await rewardOffersFor(shopDomain, locale, null, now) : [],
+    rewards: shop.programEnabled ? await guestOffers(shopDomain, locale) : [],
   };
 }
 
@@ -260,14 +303,14 @@ export function usableCodes(redemptions: readonly RedemptionView[], now: Date): 
 
 /** The member's balances, history, rewards and codes; null when the shop is not installed. */
 export async function storefrontMember(shopDomain: string, customerId: bigint, requestedLocale: string | null, now = new Date()): Promise<StorefrontMember | null> {
-  const [shop, member] = await Promise.all([getShop(shopDomain), findMemberByCustomerId(shopDomain, customerId)]);
+  const [{ shop }, member] = await Promise.all([shopAndProgram(shopDomain), findMemberByCustomerId(shopDomain, customerId)]);
   if (!isInstalled(shop)) return null;
   const locale = resolveLocale(requestedLocale, shop);
   const active = member && member.state === "ACTIVE" ? member : null;
   const available = active?.pointsAvailable ?? 0;
-  const [entries, rewards, redemptions] = await Promise.all([
+  const [entries, offers, redemptions] = await Promise.all([
     active ? ledger.listEntries(shopDomain, active.id, { take: HISTORY_ENTRIES_READ }).then((page) => page.entries) : [],
-    shop.programEnabled ? rewardOffersFor(shopDomain, locale, available, now) : [],
+    shop.programEnabled ? guestOffers(shopDomain, locale) : [],
     active ? listMemberRedemptions(shopDomain, active.id) : [],
   ]);
   return {
@@ -277,7 +320,7 @@ export async function storefrontMember(shopDomain: string, customerId: bigint, r
     pending: active?.pointsPending ?? 0,
     lifetimeEarned: active?.lifetimeEarned ?? 0,
     history: historyItems(entries),
-    rewards,
+    rewards: offersFor(offers, available),
     codes: usableCodes(redemptions, now),
   };
 }

@@ -2,12 +2,13 @@ import { randomInt } from "node:crypto";
 import { RequestType, setUpValidRequest } from "@shopify/shopify-api/test-helpers";
 import { Redis } from "ioredis";
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import * as ledger from "~/models/ledger.server";
 import { loader as memberLoader, action as memberAction } from "~/routes/proxy.member";
 import { loader as programLoader, action as programAction } from "~/routes/proxy.program";
 import { loader as unknownLoader } from "~/routes/proxy.$";
 import { PROXY_READ_LIMITS } from "~/utils/app-proxy.server";
+import { forgetStorefrontShopData, SHOP_DATA_TTL_MS } from "~/services/storefront.server";
 import { closeRateLimiter } from "~/utils/rate-limit.server";
 import { proxySignature, signProxyUrl } from "../../server/demo/storefront-signing";
 import { createTestShop, prisma } from "../helpers/db";
@@ -180,7 +181,24 @@ describe("GET /proxy/program", () => {
     expect(asGuest.body).toMatchObject({ locale: "en", purchase: { activeNow: false, eligibleCustomersOnly: true } });
 
     await prisma.shop.update({ where: { domain: shop }, data: { programEnabled: false } });
+    forgetStorefrontShopData();
     expect((await call(programLoader, signed("/proxy/program", shop, null))).body).toMatchObject({ programEnabled: false });
+  });
+
+  it("shares a shop's settings and catalog between requests for a few seconds, never balances", async () => {
+    const { shop, customerId, member } = await shopWithMember();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      expect((await call(programLoader, signed("/proxy/program", shop, null))).body).toMatchObject({ pointsName: "stars" });
+      await prisma.shop.update({ where: { domain: shop }, data: { pointsName: "coins" } });
+      await ledger.credit(shop, member.id, { kind: "ADJUST", points: 42, idempotencyKey: "fresh" });
+      expect((await call(programLoader, signed("/proxy/program", shop, null))).body).toMatchObject({ pointsName: "stars" });
+      expect((await call(memberLoader, signed("/proxy/member", shop, customerId))).body).toMatchObject({ available: 42 });
+      vi.setSystemTime(Date.now() + SHOP_DATA_TTL_MS + 1);
+      expect((await call(programLoader, signed("/proxy/program", shop, null))).body).toMatchObject({ pointsName: "coins" });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("falls back to the shop's language for a malformed locale and answers 405 to other methods", async () => {
