@@ -41,10 +41,13 @@ export class JobQueue {
     const result = await this.backend.add(definition.queue, definition.name, data, {
       jobId,
       delayMs,
+      reportDuplicate: options.reportDuplicate ?? true,
       attempts: definition.attempts,
       backoff: definition.backoff,
     });
-    logger.debug({ jobId: result.jobId, job: definition.name, queue: definition.queue, shop: data.shop, duplicate: result.duplicate, delayMs }, "job enqueued");
+    if (logger.isLevelEnabled("debug")) {
+      logger.debug({ jobId: result.jobId, job: definition.name, queue: definition.queue, shop: data.shop, duplicate: result.duplicate, delayMs }, "job enqueued");
+    }
     if (this.backend.kind === "in-process" && !this.warnedNoWorker) {
       this.warnedNoWorker = true;
       logger.info("jobs run in this process (no REDIS_URL)");

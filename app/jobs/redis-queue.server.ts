@@ -206,6 +206,7 @@ export function createRedisQueueBackend(options: RedisQueueBackendOptions): Queu
         enqueueToken,
       };
       await queue.add(name, data, jobOptions);
+      if (!opts.reportDuplicate) return { jobId: opts.jobId, duplicate: null };
       const stored = await queue.getJob(opts.jobId);
       // null only if the job already ran and was pruned in between; it was accepted either way.
       const duplicate = stored !== null && (stored.opts as LoyalnestJobOptions).enqueueToken !== enqueueToken;

@@ -57,13 +57,19 @@ export interface EnqueueOptions {
    */
   jobId: string;
   delayMs?: number;
+  /**
+   * Find out whether a job with this id already existed (`duplicate`). Default true; false saves
+   * a Redis round trip for callers that do not care (the webhook intake, postings): the job is
+   * enqueued once either way.
+   */
+  reportDuplicate?: boolean;
 }
 
 export interface EnqueueResult {
   /** The queue's id for the job (`<job name>:<jobId>`), as listed by `listFailedJobs`. */
   jobId: string;
-  /** True when a job with this id already existed: nothing new was enqueued. */
-  duplicate: boolean;
+  /** True when a job with this id already existed: nothing new was enqueued. Null when not asked (reportDuplicate: false). */
+  duplicate: boolean | null;
 }
 
 export interface QueueCounts {
@@ -121,6 +127,7 @@ export type JobRunner = (job: RunnableJob) => Promise<void>;
 export interface AddJobOptions {
   jobId: string;
   delayMs: number;
+  reportDuplicate: boolean;
   attempts: number;
   backoff: JobBackoff;
 }

@@ -17,6 +17,6 @@ export async function acceptWebhook(request: Request, job: WebhookJob): Promise<
   const delivery = await recordWebhookDelivery(shop, { webhookId, topic: webhook.topic, eventId: webhook.eventId, body: webhook.body });
   if (delivery.processed) return new Response(null, { status: 200 });
   // A redelivery of a stored event feeds the job of the first delivery (same job id: Bull keeps one).
-  await enqueue(job, { shop, webhookId: delivery.webhookId }, { jobId: `webhook:${shop}:${delivery.webhookId}` });
+  await enqueue(job, { shop, webhookId: delivery.webhookId }, { jobId: `webhook:${shop}:${delivery.webhookId}`, reportDuplicate: false });
   return new Response(null, { status: 200 });
 }

@@ -24,7 +24,7 @@ import {
   saveOrderEarning,
   type OrderEarningWrite,
 } from "~/models/order-earning.server";
-import { captureRedemption, redemptionsForCodes, returnRedemptionsOfOrder } from "~/models/redemption.server";
+import { captureRedemption, redemptionsForCodes, returnRedemptionsOfOrder, type Redemption } from "~/models/redemption.server";
 import { getShop } from "~/models/shop.server";
 import { transaction, type SqlTransaction } from "~/models/sql.server";
 import { codeHash } from "~/utils/code-cipher.server";
@@ -57,11 +57,12 @@ export class EarningRefusedError extends Error {
   }
 }
 
-/** Pending points to post once their pending period is over. */
+/**
+ * Pending points to post once their pending period is over: the order's, whichever pending entry
+ * it holds by then (a refund during the period reissues the entry; the period stays the same).
+ */
 export interface PendingPosting {
   orderId: bigint;
-  /** The pending entry; a posting job for an entry that is no longer the order's finds nothing to do. */
-  entryId: bigint;
   availableAt: Date;
 }
 
@@ -120,21 +121,27 @@ function inOrderTransaction(shop: string, orderId: bigint, work: (tx: SqlTransac
 }
 
 /**
- * The end of every order event: schedules its postings (while the event's last write is under
- * way), then commits with the caller's SQL. COMMIT leaves only once the postings are scheduled.
+ * The end of every order event: the event's last write, the caller's SQL and COMMIT leave
+ * together. `scheduled`: the postings, already being scheduled (schedule()): COMMIT waits for
+ * them, so that a committed event always has its postings scheduled.
  */
 async function commitOrder(
   tx: SqlTransaction,
   hooks: OrderEventHooks,
-  written: Promise<OrderEarning | null>,
+  written: () => Promise<OrderEarning | null>,
   postings: PendingPosting[],
+  scheduled: Promise<unknown> = schedule(hooks, postings),
 ): Promise<OrderOutcome> {
-  if (postings.length > 0 && hooks.schedulePostings) await Promise.all([written, hooks.schedulePostings(postings)]);
-  const [earning] = await Promise.all([written, hooks.inTransaction?.(tx), tx.commit()]);
+  await scheduled;
+  const [earning] = await Promise.all([written(), hooks.inTransaction?.(tx), tx.commit()]);
   return { earning, postings };
 }
 
-const nothingWritten = (earning: OrderEarning | null = null) => Promise.resolve(earning);
+function schedule(hooks: OrderEventHooks, postings: PendingPosting[]): Promise<unknown> {
+  return postings.length > 0 && hooks.schedulePostings ? hooks.schedulePostings(postings) : Promise.resolve();
+}
+
+const nothingWritten = (earning: OrderEarning | null = null) => () => Promise.resolve(earning);
 
 /**
  * orders/paid or orders/fulfilled: earn once per order, when the topic is the shop's trigger.
@@ -158,8 +165,11 @@ export async function earnPointsForOrder(
   if (!earns) {
     if (order.discountCodes.length === 0) return null;
     await inOrderTransaction(shop, orderId, async (tx) => {
-      const { earning } = await orderEarningState(shop, orderId, tx);
-      await captureUsedCodes(tx, shop, order, earning, now);
+      const [{ earning }, redemptions] = await Promise.all([
+        orderEarningState(shop, orderId, tx),
+        redemptionsForCodes(shop, order.discountCodes.map((code) => codeHash(shop, code)), tx),
+      ]);
+      await captureRedemptions(tx, shop, order, redemptions, earning, now);
       return commitOrder(tx, options, nothingWritten(earning), []);
     });
     return null;
@@ -174,14 +184,19 @@ export async function earnPointsForOrder(
   }
 
   return inOrderTransaction(shop, orderId, async (tx) => {
-    const { earning: existing, hasRefunds } = await orderEarningState(shop, orderId, tx);
-    if (order.discountCodes.length > 0) await captureUsedCodes(tx, shop, order, existing, now);
+    // One round trip with BEGIN and the lock: the order's state, the redemptions its codes name,
+    // and its customer enrolled (or refreshed) as a member. The enrolment does not wait for the
+    // state: enrolling a customer is right whatever the order turns out to be (a replay, an order
+    // cancelled first), as customers/create would enroll them anyway.
+    const [{ earning: existing, hasRefunds }, redemptions, enrolled] = await Promise.all([
+      orderEarningState(shop, orderId, tx),
+      order.discountCodes.length > 0 ? redemptionsForCodes(shop, order.discountCodes.map((code) => codeHash(shop, code)), tx) : [],
+      program && event.customer ? enrollMember(shop, event.customer, tx) : null,
+    ]);
+    if (redemptions.length > 0) await captureRedemptions(tx, shop, order, redemptions, existing, now);
     if (existing) return commitOrder(tx, options, nothingWritten(existing), []);
-    if (!program || !event.customer) return commitOrder(tx, options, rememberGuestOrder(tx, shopRow, event), []);
-    // A customer we have never seen (an account older than the install) is enrolled from the
-    // order itself; no signup points, since they did not sign up now.
-    const { member } = await enrollMember(shop, event.customer, tx);
-    return earnForMember(tx, options, shopRow, program, { ...event, order }, member, now, { hasRefunds });
+    if (!program || !enrolled) return commitOrder(tx, options, () => rememberGuestOrder(tx, shopRow, event), []);
+    return earnForMember(tx, options, shopRow, program, { ...event, order }, enrolled.member, now, { hasRefunds });
   });
 }
 
@@ -286,19 +301,24 @@ async function earnForMember(
   };
   if (!shopRow.programEnabled || result.points === 0) {
     const trace = shopRow.programEnabled ? common.trace : [{ code: "program.paused", params: {} }];
-    return commitOrder(tx, hooks, saveOrderEarning(shop, orderId, { ...common, trace }, tx), []);
+    return commitOrder(tx, hooks, () => saveOrderEarning(shop, orderId, { ...common, trace }, tx), []);
   }
   const availableAt = pendingAvailableAt({ orderTime: order.processedAt, pendingDays: shopRow.pendingDays, shopTimezone: shopRow.ianaTimezone });
   const status = availableAt.getTime() <= now.getTime() ? "POSTED" : "PENDING";
+  const postings = status === "PENDING" ? [{ orderId, availableAt }] : [];
+  // The posting is scheduled while the entry is written (if the transaction then fails, the
+  // posting job finds nothing pending and does nothing).
+  const scheduled = schedule(hooks, postings);
+  scheduled.catch(() => undefined);
   // The entry and the row below commit together: a retry finds both or neither.
   const { entry } = await ledger.earn(shop, member.id, {
     points: result.points, status, orderId, idempotencyKey: `order:${orderId}:earn`, reason: "order", actor: ACTOR,
   }, { tx });
-  const saved = saveOrderEarning(shop, orderId, { ...common, points: entry.points, status, earnEntryId: entry.id, availableAt }, tx);
-  const postings = status === "PENDING" ? [{ orderId, entryId: entry.id, availableAt }] : [];
-  if (!hasRefunds) return commitOrder(tx, hooks, saved, postings);
-  const refunded = await applyRecordedRefunds(tx, shop, await saved);
-  return commitOrder(tx, hooks, nothingWritten(refunded.earning), [...postings, ...refunded.postings]);
+  const row: OrderEarningWrite = { ...common, points: entry.points, status, earnEntryId: entry.id, availableAt };
+  if (!hasRefunds) return commitOrder(tx, hooks, () => saveOrderEarning(shop, orderId, row, tx), postings, scheduled);
+  const refunded = await applyRecordedRefunds(tx, shop, await saveOrderEarning(shop, orderId, row, tx));
+  const all = [...postings, ...refunded.postings];
+  return commitOrder(tx, hooks, nothingWritten(refunded.earning), all, Promise.all([scheduled, schedule(hooks, refunded.postings)]));
 }
 
 // --------------------------------------------------------------------------------------------
@@ -372,7 +392,7 @@ async function applyRecordedRefunds(tx: SqlTransaction, shop: string, earning: O
             idempotencyKey: `refund:${refund.refundId}:reissue-pending`, reason: "order", actor: ACTOR,
           }, { tx });
           reissued = entry.id;
-          if (current.availableAt) postings.push({ orderId: current.orderId, entryId: entry.id, availableAt: current.availableAt });
+          if (current.availableAt) postings.push({ orderId: current.orderId, availableAt: current.availableAt });
         }
         nextEarnEntryId = reissued;
       } else if (current.status === "POSTED") {
@@ -432,7 +452,7 @@ export async function reverseCancelledOrder(shop: string, payload: unknown, now 
       await markOrderCancelled(shop, orderId, cancelledAt, tx);
     }
     await returnRedeemedPoints(tx, shop, orderId, now);
-    return commitOrder(tx, options, getOrderEarning(shop, orderId, tx), []);
+    return commitOrder(tx, options, () => getOrderEarning(shop, orderId, tx), []);
   });
 }
 
@@ -454,9 +474,8 @@ async function reverseEarning(tx: SqlTransaction, shop: string, earning: OrderEa
 }
 
 /** Captures the holds of the redemptions whose codes this order used; returns them if it is cancelled. */
-async function captureUsedCodes(tx: SqlTransaction, shop: string, order: EarningOrder, earning: OrderEarning | null, now: Date) {
+async function captureRedemptions(tx: SqlTransaction, shop: string, order: EarningOrder, redemptions: Redemption[], earning: OrderEarning | null, now: Date) {
   const orderId = BigInt(order.id);
-  const redemptions = await redemptionsForCodes(shop, order.discountCodes.map((code) => codeHash(shop, code)), tx);
   if (redemptions.length === 0) return;
   for (const redemption of redemptions) await captureRedemption(shop, redemption.id, orderId, now, tx);
   if (order.cancelled || earning?.status === "CANCELLED") await returnRedemptionsOfOrder(shop, orderId, now, tx);
@@ -487,13 +506,12 @@ export async function postPendingPoints(shop: string, orderId: bigint, now = new
     const earning = await getOrderEarning(shop, orderId, tx);
     if (!earning || earning.status !== "PENDING") return commitOrder(tx, hooks, nothingWritten(earning), []);
     if (earning.availableAt && earning.availableAt.getTime() > now.getTime()) {
-      const postings = earning.earnEntryId === null ? [] : [{ orderId, entryId: earning.earnEntryId, availableAt: earning.availableAt }];
-      return commitOrder(tx, hooks, nothingWritten(earning), postings);
+      return commitOrder(tx, hooks, nothingWritten(earning), [{ orderId, availableAt: earning.availableAt }]);
     }
-    if (earning.earnEntryId === null) return commitOrder(tx, hooks, markOrderPosted(shop, orderId, null, tx), []);
+    if (earning.earnEntryId === null) return commitOrder(tx, hooks, () => markOrderPosted(shop, orderId, null, tx), []);
     const { entry } = await ledger.postPending(shop, earning.earnEntryId, {
       idempotencyKey: `order:${orderId}:post:${earning.earnEntryId}`, reason: "pending_period_over", actor: ACTOR,
     }, { tx });
-    return commitOrder(tx, hooks, markOrderPosted(shop, orderId, entry.id, tx), []);
+    return commitOrder(tx, hooks, () => markOrderPosted(shop, orderId, entry.id, tx), []);
   });
 }

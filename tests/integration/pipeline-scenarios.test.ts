@@ -109,8 +109,11 @@ describe("earning", () => {
     // Fourteen calendar days on the shop's wall clock: 14 × 24 h, give or take a DST hour.
     const availableAt = availableAtOf(earning);
     expect(Math.abs(availableAt.getTime() - processedAt.getTime() - 14 * 86_400_000)).toBeLessThanOrEqual(3_600_000);
-    const posting = await queue().getJobStatus("default", `post-pending-points:${shop}:${orderId}:${earning.earnEntryId}`);
+    // One posting job per order, due when its pending period ends.
+    const posting = await queue().getJobStatus("default", `post-pending-points:${shop}:${orderId}`);
     expect(posting?.state).toBe("delayed");
+    const job = await queue().backend.bullQueue?.("default").getJob(`post-pending-points:${shop}:${orderId}`);
+    expect(Math.abs((job?.timestamp ?? 0) + (job?.opts.delay ?? 0) - availableAt.getTime())).toBeLessThan(60_000);
 
     // The delivery is done and no longer holds the customer's data.
     const stored = await prisma.processedWebhook.findUniqueOrThrow({ where: { shop_webhookId: { shop, webhookId: delivery.webhookId } } });
@@ -147,7 +150,7 @@ describe("earning", () => {
     expect(await balanceOf(shop, C)).toEqual({ available: 414, pending: 0, lifetimeEarned: 414 });
     const entries = await ledgerEntriesOf(shop, { orderId });
     expect(entries.map((e) => [e.kind, e.status, e.points])).toEqual([["EARN", "POSTED", 414]]);
-    expect(await queue().getJobStatus("default", `post-pending-points:${shop}:${orderId}:${entries[0].id}`)).toBeNull();
+    expect(await queue().getJobStatus("default", `post-pending-points:${shop}:${orderId}`)).toBeNull();
   });
 
   it("replays of orders/paid, under the same or a new webhook id, earn once", async () => {
@@ -291,8 +294,8 @@ describe("refunds", () => {
     expect(reissued).toMatchObject({ kind: "EARN", status: "PENDING", points: 324, orderId });
     const voided = await prisma.ledgerEntry.findUniqueOrThrow({ where: { shop_pendingId: { shop, pendingId: first.earnEntryId ?? -1n } } });
     expect(voided).toMatchObject({ kind: "EARN", status: "VOIDED", points: 414 });
-    // The reissued credit has its own posting job, due when the original was.
-    expect((await queue().getJobStatus("default", `post-pending-points:${shop}:${orderId}:${reissued.id}`))?.state).toBe("delayed");
+    // The order's posting job, due when the pending period ends, posts whichever entry is pending then.
+    expect((await queue().getJobStatus("default", `post-pending-points:${shop}:${orderId}`))?.state).toBe("delayed");
 
     await deliver(shop, "refunds/create", refund(orderId, R2_LINES));
     expect(await balanceOf(shop, C)).toEqual({ available: 0, pending: 165, lifetimeEarned: 0 });
@@ -605,7 +608,7 @@ describe("one transaction per order event", () => {
     const earning = await orderEarningOrThrow(shop, orderId);
     expect(earning).toMatchObject({ status: "PENDING", points: 414 });
     expect(await balanceOf(shop, C)).toEqual({ available: 0, pending: 414, lifetimeEarned: 0 });
-    expect((await queue().getJobStatus("default", `post-pending-points:${shop}:${orderId}:${earning.earnEntryId}`))?.state).toBe("delayed");
+    expect((await queue().getJobStatus("default", `post-pending-points:${shop}:${orderId}`))?.state).toBe("delayed");
   });
 });
 
