@@ -4,6 +4,7 @@ import ar from "./locales/ar.json";
 import de from "./locales/de.json";
 import en from "./locales/en.json";
 import es from "./locales/es.json";
+import fa from "./locales/fa.json";
 import fr from "./locales/fr.json";
 import it from "./locales/it.json";
 import ja from "./locales/ja.json";
@@ -26,6 +27,7 @@ export const resources = {
   nl: { translation: nl },
   pl: { translation: pl },
   tr: { translation: tr },
+  fa: { translation: fa },
   ar: { translation: ar },
 } as const satisfies Record<Locale, { translation: object }>;
 

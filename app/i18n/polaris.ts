@@ -25,5 +25,6 @@ export const polarisTranslations: Record<Locale, typeof polarisEn> = {
   nl: polarisNl,
   pl: polarisPl,
   tr: polarisTr,
+  fa: polarisEn,
   ar: polarisEn,
 };
