@@ -13,6 +13,7 @@ import pl from "./locales/pl.json";
 import ptBR from "./locales/pt-BR.json";
 import ru from "./locales/ru.json";
 import tr from "./locales/tr.json";
+import zhCN from "./locales/zh-CN.json";
 import { defaultLocale, supportedLocales, type Locale } from "./config";
 
 export const resources = {
@@ -28,6 +29,7 @@ export const resources = {
   pl: { translation: pl },
   tr: { translation: tr },
   fa: { translation: fa },
+  "zh-CN": { translation: zhCN },
   ar: { translation: ar },
 } as const satisfies Record<Locale, { translation: object }>;
 

@@ -8,6 +8,7 @@ import polarisNl from "@shopify/polaris/locales/nl.json";
 import polarisPl from "@shopify/polaris/locales/pl.json";
 import polarisPtBR from "@shopify/polaris/locales/pt-BR.json";
 import polarisTr from "@shopify/polaris/locales/tr.json";
+import polarisZhCN from "@shopify/polaris/locales/zh-CN.json";
 import type { Locale } from "./config";
 
 // Polaris translates its built-in labels (pagination, filters, sort…) into the Shopify admin's
@@ -26,5 +27,6 @@ export const polarisTranslations: Record<Locale, typeof polarisEn> = {
   pl: polarisPl,
   tr: polarisTr,
   fa: polarisEn,
+  "zh-CN": polarisZhCN,
   ar: polarisEn,
 };
