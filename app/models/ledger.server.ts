@@ -1125,14 +1125,22 @@ export async function pointsFlowByDay(shop: string, boundaries: readonly Date[])
       WHERE e."shop" = ${shop} AND e."createdAt" >= ${start}::timestamp(3) AND e."createdAt" < ${end}::timestamp(3)
         AND (e."orderId" IS NULL OR e."kind" NOT IN ('EARN', 'REVERSAL'))
       UNION ALL
-      -- Holds of the period that were voided or given back since: their points came back.
-      SELECT h."createdAt", 0,
-             -(CASE WHEN c."kind" = 'REDEEM_VOID' THEN c."points" ELSE 0 END) - COALESCE(r."points", 0), 0
-      FROM "LedgerEntry" h
-      JOIN "LedgerEntry" c ON c."shop" = h."shop" AND c."pendingId" = h."id"
-      LEFT JOIN "LedgerEntry" r ON r."shop" = c."shop" AND r."reversesId" = c."id" AND r."kind" = 'REDEEM_RETURN'
-      WHERE h."shop" = ${shop} AND h."createdAt" >= ${start}::timestamp(3) AND h."createdAt" < ${end}::timestamp(3)
-        AND h."kind" = 'REDEEM_HOLD' AND (h."orderId" IS NULL OR h."kind" NOT IN ('EARN', 'REVERSAL'))
+      -- Holds of the period voided since (a code that expired unused): their points came back, on
+      -- the hold's day. Found from the voids, which come after their hold, so after the start.
+      SELECT h."createdAt", 0, -v."points", 0
+      FROM "LedgerEntry" v
+      JOIN "LedgerEntry" h ON h."shop" = v."shop" AND h."id" = v."pendingId"
+      WHERE v."shop" = ${shop} AND v."createdAt" >= ${start}::timestamp(3) AND v."kind" = 'REDEEM_VOID'
+        AND (v."orderId" IS NULL OR v."kind" NOT IN ('EARN', 'REVERSAL'))
+        AND h."createdAt" >= ${start}::timestamp(3) AND h."createdAt" < ${end}::timestamp(3)
+      UNION ALL
+      -- Captured redemptions given back since (their order was cancelled; rare): the hold's day too.
+      SELECT h."createdAt", 0, -r."points", 0
+      FROM "LedgerEntry" r
+      JOIN "LedgerEntry" c ON c."shop" = r."shop" AND c."id" = r."reversesId"
+      JOIN "LedgerEntry" h ON h."shop" = c."shop" AND h."id" = c."pendingId"
+      WHERE r."shop" = ${shop} AND r."kind" = 'REDEEM_RETURN'
+        AND h."createdAt" >= ${start}::timestamp(3) AND h."createdAt" < ${end}::timestamp(3)
     )
     SELECT width_bucket("at", ${edges}::timestamp(3)[]) AS "bucket",
            SUM("issued")::bigint AS "issued", SUM("redeemed")::bigint AS "redeemed", SUM("expired")::bigint AS "expired"
@@ -1157,20 +1165,19 @@ export async function activeMemberCounts(
   shop: string,
   { start, split, end }: { start: Date; split: Date; end: Date },
 ): Promise<{ previous: number; current: number }> {
+  // Distinct members per period by hashing ids under the "C" collation: sorting or grouping the
+  // ids under the database's linguistic collation cost twice as much at 100,000 members.
   const [row] = await prisma.$queryRaw<{ previous: bigint; current: bigint }[]>`
-    SELECT count(*) FILTER (WHERE "previous") AS "previous", count(*) FILTER (WHERE "current") AS "current"
-    FROM (
-      SELECT "memberId", bool_or("at" < ${split}::timestamp(3)) AS "previous", bool_or("at" >= ${split}::timestamp(3)) AS "current"
-      FROM (
-        SELECT "memberId", "orderedAt" AS "at" FROM "OrderEarning"
-        WHERE "shop" = ${shop} AND "orderedAt" >= ${start}::timestamp(3) AND "orderedAt" < ${end}::timestamp(3) AND "memberId" IS NOT NULL
-        UNION ALL
-        SELECT "memberId", "createdAt" FROM "LedgerEntry"
-        WHERE "shop" = ${shop} AND "createdAt" >= ${start}::timestamp(3) AND "createdAt" < ${end}::timestamp(3)
-          AND "kind" = 'REDEEM_HOLD' AND ("orderId" IS NULL OR "kind" NOT IN ('EARN', 'REVERSAL'))
-      ) activity
-      GROUP BY "memberId"
-    ) members`;
+    WITH activity AS (
+      SELECT "memberId" COLLATE "C" AS "memberId", "orderedAt" AS "at" FROM "OrderEarning"
+      WHERE "shop" = ${shop} AND "orderedAt" >= ${start}::timestamp(3) AND "orderedAt" < ${end}::timestamp(3) AND "memberId" IS NOT NULL
+      UNION ALL
+      SELECT "memberId" COLLATE "C", "createdAt" FROM "LedgerEntry"
+      WHERE "shop" = ${shop} AND "createdAt" >= ${start}::timestamp(3) AND "createdAt" < ${end}::timestamp(3)
+        AND "kind" = 'REDEEM_HOLD' AND ("orderId" IS NULL OR "kind" NOT IN ('EARN', 'REVERSAL'))
+    )
+    SELECT (SELECT count(*) FROM (SELECT DISTINCT "memberId" FROM activity WHERE "at" < ${split}::timestamp(3)) p) AS "previous",
+           (SELECT count(*) FROM (SELECT DISTINCT "memberId" FROM activity WHERE "at" >= ${split}::timestamp(3)) c) AS "current"`;
   return { previous: Number(row.previous), current: Number(row.current) };
 }
 

@@ -76,6 +76,10 @@ async function seedShop(shop: string) {
   await ledger.capture(shop, spent.entry.id, { idempotencyKey: "capture-1" });
   const voided = await ledger.hold(shop, m3.id, { points: 10, idempotencyKey: "hold-2" });
   await ledger.voidHold(shop, voided.entry.id, { idempotencyKey: "void-2" });
+  // A third is spent, then given back (its order was cancelled): not redeemed either.
+  const returned = await ledger.hold(shop, m3.id, { points: 20, idempotencyKey: "hold-3" });
+  await ledger.capture(shop, returned.entry.id, { idempotencyKey: "capture-3" });
+  await ledger.returnRedemption(shop, returned.entry.id, { idempotencyKey: "return-3" });
   await ledger.expireLot(shop, signup.entry.id, { idempotencyKey: "expire-signup", now: new Date(Date.now() + 2000) });
 
   await prisma.reward.create({ data: { shop, type: "FIXED_AMOUNT", pointsCost: 500, amount: "5.00", title: { en: "$5 off", fr: "5 $ de réduction" } } });
@@ -109,7 +113,7 @@ describe("the overview loader", () => {
     expect(body.activeMembers).toEqual({ current: 3, previous: 1 });
     // Current: O1 100 + O5 (40 − 40 voided) + signup 100 + 50 added − 20 removed. Previous: O2 50 (its posting is not new points).
     expect(body.points.issued).toEqual({ current: 230, previous: 50 });
-    expect(body.points.redeemed).toEqual({ current: 30, previous: 0 }); // the voided redemption came back
+    expect(body.points.redeemed).toEqual({ current: 30, previous: 0 }); // the voided and the returned redemptions came back
     expect(body.points.expired).toEqual({ current: 70, previous: 0 });
     expect(body.points.redemptionRate).toEqual({ current: 30 / 230, previous: 0 });
 
