@@ -13,6 +13,7 @@ import pl from "./locales/pl.json";
 import ptBR from "./locales/pt-BR.json";
 import ru from "./locales/ru.json";
 import tr from "./locales/tr.json";
+import vi from "./locales/vi.json";
 import zhCN from "./locales/zh-CN.json";
 import { defaultLocale, supportedLocales, type Locale } from "./config";
 
@@ -30,6 +31,7 @@ export const resources = {
   tr: { translation: tr },
   fa: { translation: fa },
   "zh-CN": { translation: zhCN },
+  vi: { translation: vi },
   ar: { translation: ar },
 } as const satisfies Record<Locale, { translation: object }>;
 

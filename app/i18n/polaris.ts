@@ -8,6 +8,7 @@ import polarisNl from "@shopify/polaris/locales/nl.json";
 import polarisPl from "@shopify/polaris/locales/pl.json";
 import polarisPtBR from "@shopify/polaris/locales/pt-BR.json";
 import polarisTr from "@shopify/polaris/locales/tr.json";
+import polarisVi from "@shopify/polaris/locales/vi.json";
 import polarisZhCN from "@shopify/polaris/locales/zh-CN.json";
 import type { Locale } from "./config";
 
@@ -28,5 +29,6 @@ export const polarisTranslations: Record<Locale, typeof polarisEn> = {
   tr: polarisTr,
   fa: polarisEn,
   "zh-CN": polarisZhCN,
+  vi: polarisVi,
   ar: polarisEn,
 };
