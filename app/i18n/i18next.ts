@@ -6,6 +6,7 @@ import en from "./locales/en.json";
 import es from "./locales/es.json";
 import fa from "./locales/fa.json";
 import fr from "./locales/fr.json";
+import id from "./locales/id.json";
 import it from "./locales/it.json";
 import ja from "./locales/ja.json";
 import nl from "./locales/nl.json";
@@ -32,6 +33,7 @@ export const resources = {
   fa: { translation: fa },
   "zh-CN": { translation: zhCN },
   vi: { translation: vi },
+  id: { translation: id },
   ar: { translation: ar },
 } as const satisfies Record<Locale, { translation: object }>;
 

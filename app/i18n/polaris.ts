@@ -30,5 +30,6 @@ export const polarisTranslations: Record<Locale, typeof polarisEn> = {
   fa: polarisEn,
   "zh-CN": polarisZhCN,
   vi: polarisVi,
+  id: polarisEn,
   ar: polarisEn,
 };
