@@ -1,6 +1,7 @@
 import i18next, { type i18n } from "i18next";
 import { initReactI18next } from "react-i18next";
 import ar from "./locales/ar.json";
+import cs from "./locales/cs.json";
 import de from "./locales/de.json";
 import en from "./locales/en.json";
 import es from "./locales/es.json";
@@ -34,6 +35,7 @@ export const resources = {
   "zh-CN": { translation: zhCN },
   vi: { translation: vi },
   id: { translation: id },
+  cs: { translation: cs },
   ar: { translation: ar },
 } as const satisfies Record<Locale, { translation: object }>;
 

@@ -1,3 +1,4 @@
+import polarisCs from "@shopify/polaris/locales/cs.json";
 import polarisDe from "@shopify/polaris/locales/de.json";
 import polarisEn from "@shopify/polaris/locales/en.json";
 import polarisEs from "@shopify/polaris/locales/es.json";
@@ -31,5 +32,6 @@ export const polarisTranslations: Record<Locale, typeof polarisEn> = {
   "zh-CN": polarisZhCN,
   vi: polarisVi,
   id: polarisEn,
+  cs: polarisCs,
   ar: polarisEn,
 };
