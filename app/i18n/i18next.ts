@@ -10,6 +10,7 @@ import fr from "./locales/fr.json";
 import id from "./locales/id.json";
 import it from "./locales/it.json";
 import ja from "./locales/ja.json";
+import ko from "./locales/ko.json";
 import nl from "./locales/nl.json";
 import pl from "./locales/pl.json";
 import ptBR from "./locales/pt-BR.json";
@@ -37,6 +38,7 @@ export const resources = {
   id: { translation: id },
   cs: { translation: cs },
   ar: { translation: ar },
+  ko: { translation: ko },
 } as const satisfies Record<Locale, { translation: object }>;
 
 /** A synchronous i18next instance per render (server) or per page (browser), resources bundled. */

@@ -5,6 +5,7 @@ import polarisEs from "@shopify/polaris/locales/es.json";
 import polarisFr from "@shopify/polaris/locales/fr.json";
 import polarisIt from "@shopify/polaris/locales/it.json";
 import polarisJa from "@shopify/polaris/locales/ja.json";
+import polarisKo from "@shopify/polaris/locales/ko.json";
 import polarisNl from "@shopify/polaris/locales/nl.json";
 import polarisPl from "@shopify/polaris/locales/pl.json";
 import polarisPtBR from "@shopify/polaris/locales/pt-BR.json";
@@ -34,4 +35,5 @@ export const polarisTranslations: Record<Locale, typeof polarisEn> = {
   id: polarisEn,
   cs: polarisCs,
   ar: polarisEn,
+  ko: polarisKo,
 };
