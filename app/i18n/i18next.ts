@@ -16,6 +16,7 @@ import pl from "./locales/pl.json";
 import ptBR from "./locales/pt-BR.json";
 import ru from "./locales/ru.json";
 import tr from "./locales/tr.json";
+import uk from "./locales/uk.json";
 import vi from "./locales/vi.json";
 import zhCN from "./locales/zh-CN.json";
 import { defaultLocale, supportedLocales, type Locale } from "./config";
@@ -39,6 +40,7 @@ export const resources = {
   cs: { translation: cs },
   ar: { translation: ar },
   ko: { translation: ko },
+  uk: { translation: uk },
 } as const satisfies Record<Locale, { translation: object }>;
 
 /** A synchronous i18next instance per render (server) or per page (browser), resources bundled. */

@@ -36,4 +36,5 @@ export const polarisTranslations: Record<Locale, typeof polarisEn> = {
   cs: polarisCs,
   ar: polarisEn,
   ko: polarisKo,
+  uk: polarisEn,
 };
