@@ -356,51 +356,78 @@ async function loadOnce(browser: Browser, url: string, waitFor: string): Promise
   }
 }
 
+const VITALS_PAGES = [
+  { name: "overview, last 30 days", path: "/app", waitFor: "[data-chart='points'] canvas" },
+  { name: "overview, last 90 days", path: "/app?period=90", waitFor: "[data-chart='points'] canvas" },
+  { name: "overview, Arabic (right to left)", path: "/app?locale=ar", waitFor: "[data-chart='points'] canvas" },
+  { name: "members, first page", path: "/app/members", waitFor: "table" },
+  { name: "members, active 30 days and balance ≥ 100", path: "/app/members?activity=active_30&balanceMin=100", waitFor: "table" },
+];
+
+/** The served pages name assets another process's `remix build` has since replaced (a shared work tree). */
+function assetsReplaced(logFile: string): boolean {
+  try {
+    return /No route matches URL "\/build\//.test(readFileSync(logFile, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+async function measurePages(browser: Browser, base: string, runs: number): Promise<PageVitals[]> {
+  const results: PageVitals[] = [];
+  for (const p of VITALS_PAGES) {
+    await loadOnce(browser, `${base}${p.path}`, p.waitFor); // warm-up: the server's first render of the route
+    const loads: Vitals[] = [];
+    for (let i = 0; i < runs; i++) loads.push(await loadOnce(browser, `${base}${p.path}`, p.waitFor));
+    const lcp = distribution(loads.map((r) => r.lcp));
+    results.push({
+      name: p.name, path: p.path, lcp, cls: distribution(loads.map((r) => r.cls)), ttfb: distribution(loads.map((r) => r.ttfb)),
+      lcpElement: loads[loads.length - 1].lcpElement,
+    });
+    say(`${p.name}: LCP p50 ${fmt(lcp.p50, 0)} ms, max ${fmt(lcp.max, 0)} ms; CLS max ${fmt(Math.max(...loads.map((r) => r.cls)), 3)}`);
+  }
+  return results;
+}
+
 async function measureVitals(options: Options, runDir: string): Promise<VitalsReport> {
-  const build = await ensureFreshBuild(ROOT);
-  say(`build: ${build}`);
   const dbUrl = await recreateDatabase(POSTGRES_URL, DEMO_DB);
   const demoDir = await mkdtemp(path.join(os.tmpdir(), "loyalnest-admin-bench-"));
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, DEMO_DIR: demoDir, DEMO_PORT: String(port), DATABASE_URL: dbUrl, REDIS_URL: "", NO_COLOR: "1" };
   for (const key of Object.keys(env)) if (/^(TEST_|VITEST|SHOPIFY_|SCOPES$|NODE_ENV$|LOG_LEVEL$|DEMO$)/.test(key)) delete env[key];
-  say(`starting the demo on port ${port} (database ${DEMO_DB})…`);
-  const demo = startChild("demo", process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "server/demo.ts"], {
-    cwd: ROOT, env, logFile: path.join(runDir, "demo.log"),
-  });
+  let seed: (AdminSeedCounts & { seconds: number }) | null = null;
   let browser: Browser | undefined;
   try {
-    await waitForDemo(demo, dbUrl);
-    say(`demo running with its replayed month; seeding ${options.demoMembers.toLocaleString("en-US")} more members…`);
-    const seed = await timedSeed(dbUrl, DEMO_SHOP, options.demoMembers, "seed", 8_000_000_000_000n);
-    const membersInShop = await withClient(dbUrl, async (c) => Number((await c.query(`SELECT count(*) AS n FROM "Member" WHERE "shop" = $1`, [DEMO_SHOP])).rows[0].n));
-    say(`the demo shop now has ${membersInShop.toLocaleString("en-US")} members`);
-
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
-    const base = `http://localhost:${port}`;
-    const pages = [
-      { name: "overview, last 30 days", path: "/app", waitFor: "[data-chart='points'] canvas" },
-      { name: "overview, last 90 days", path: "/app?period=90", waitFor: "[data-chart='points'] canvas" },
-      { name: "overview, Arabic (right to left)", path: "/app?locale=ar", waitFor: "[data-chart='points'] canvas" },
-      { name: "members, first page", path: "/app/members", waitFor: "table" },
-      { name: "members, active 30 days and balance ≥ 100", path: "/app/members?activity=active_30&balanceMin=100", waitFor: "table" },
-    ];
-    const results: PageVitals[] = [];
-    for (const p of pages) {
-      await loadOnce(browser, `${base}${p.path}`, p.waitFor); // warm-up: the server's first render of the route
-      const runs: Vitals[] = [];
-      for (let i = 0; i < options.vitalsRuns; i++) runs.push(await loadOnce(browser, `${base}${p.path}`, p.waitFor));
-      const lcp = distribution(runs.map((r) => r.lcp));
-      results.push({
-        name: p.name, path: p.path, lcp, cls: distribution(runs.map((r) => r.cls)), ttfb: distribution(runs.map((r) => r.ttfb)),
-        lcpElement: runs[runs.length - 1].lcpElement,
-      });
-      say(`${p.name}: LCP p50 ${fmt(lcp.p50, 0)} ms, max ${fmt(lcp.max, 0)} ms; CLS max ${fmt(Math.max(...runs.map((r) => r.cls)), 3)}`);
+    // Other processes may rebuild the shared build/ meanwhile, and the running demo then names
+    // assets that are gone: such a run is thrown away and the demo restarted on the new build.
+    for (let attempt = 1; ; attempt++) {
+      const build = await ensureFreshBuild(ROOT);
+      say(`build: ${build}; starting the demo on port ${port} (database ${DEMO_DB}, attempt ${attempt})…`);
+      const logFile = path.join(runDir, `demo-${attempt}.log`);
+      const demo = startChild("demo", process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "server/demo.ts"], { cwd: ROOT, env, logFile });
+      try {
+        await waitForDemo(demo, dbUrl);
+        if (!seed) {
+          say(`demo running with its replayed month; seeding ${options.demoMembers.toLocaleString("en-US")} more members…`);
+          seed = await timedSeed(dbUrl, DEMO_SHOP, options.demoMembers, "seed", 8_000_000_000_000n);
+        }
+        const membersInShop = await withClient(dbUrl, async (c) => Number((await c.query(`SELECT count(*) AS n FROM "Member" WHERE "shop" = $1`, [DEMO_SHOP])).rows[0].n));
+        say(`the demo shop has ${membersInShop.toLocaleString("en-US")} members`);
+        try {
+          const pages = await measurePages(browser, `http://localhost:${port}`, options.vitalsRuns);
+          if (!assetsReplaced(logFile)) return { build, demoMembers: options.demoMembers, seed, membersInShop, runs: options.vitalsRuns, pages };
+        } catch (error) {
+          if (!assetsReplaced(logFile)) throw error;
+        }
+        if (attempt >= 3) throw new Error("the app was rebuilt by another process during three attempts; try again when the work tree is quiet");
+        say("the app was rebuilt by another process during the loads: measuring again on the new build");
+      } finally {
+        await demo.stop(40_000);
+      }
     }
-    return { build, demoMembers: options.demoMembers, seed, membersInShop, runs: options.vitalsRuns, pages: results };
   } finally {
     await browser?.close();
-    await demo.stop(40_000);
     await rm(demoDir, { recursive: true, force: true });
     if (!options.keep) await dropDatabase(POSTGRES_URL, DEMO_DB);
   }
@@ -447,6 +474,11 @@ async function main(): Promise<number> {
   await mkdir(runDir, { recursive: true });
   const machine = await describeMachine(POSTGRES_URL, REDIS_URL);
   const queries = options.skipQueries ? null : await measureQueries(options);
+  if (queries) {
+    // Kept at once: the vitals phase can fail on its own.
+    await writeFile(path.join(runDir, "queries.json"), JSON.stringify({ machine, options, queries }, null, 2));
+    console.log(`\n${markdownSection(machine, queries, null, startedAt)}`);
+  }
   const vitals = options.skipVitals ? null : await measureVitals(options, runDir);
   const section = markdownSection(machine, queries, vitals, startedAt);
   console.log(`\n${section}`);
