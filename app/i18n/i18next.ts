@@ -7,6 +7,7 @@ import en from "./locales/en.json";
 import es from "./locales/es.json";
 import fa from "./locales/fa.json";
 import fr from "./locales/fr.json";
+import hu from "./locales/hu.json";
 import id from "./locales/id.json";
 import it from "./locales/it.json";
 import ja from "./locales/ja.json";
@@ -41,6 +42,7 @@ export const resources = {
   ar: { translation: ar },
   ko: { translation: ko },
   uk: { translation: uk },
+  hu: { translation: hu },
 } as const satisfies Record<Locale, { translation: object }>;
 
 /** A synchronous i18next instance per render (server) or per page (browser), resources bundled. */

@@ -37,4 +37,5 @@ export const polarisTranslations: Record<Locale, typeof polarisEn> = {
   ar: polarisEn,
   ko: polarisKo,
   uk: polarisEn,
+  hu: polarisEn,
 };
