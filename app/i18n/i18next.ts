@@ -16,6 +16,7 @@ import nl from "./locales/nl.json";
 import pl from "./locales/pl.json";
 import ptBR from "./locales/pt-BR.json";
 import ru from "./locales/ru.json";
+import sv from "./locales/sv.json";
 import tr from "./locales/tr.json";
 import uk from "./locales/uk.json";
 import vi from "./locales/vi.json";
@@ -43,6 +44,7 @@ export const resources = {
   ko: { translation: ko },
   uk: { translation: uk },
   hu: { translation: hu },
+  sv: { translation: sv },
 } as const satisfies Record<Locale, { translation: object }>;
 
 /** A synchronous i18next instance per render (server) or per page (browser), resources bundled. */

@@ -9,6 +9,7 @@ import polarisKo from "@shopify/polaris/locales/ko.json";
 import polarisNl from "@shopify/polaris/locales/nl.json";
 import polarisPl from "@shopify/polaris/locales/pl.json";
 import polarisPtBR from "@shopify/polaris/locales/pt-BR.json";
+import polarisSv from "@shopify/polaris/locales/sv.json";
 import polarisTr from "@shopify/polaris/locales/tr.json";
 import polarisVi from "@shopify/polaris/locales/vi.json";
 import polarisZhCN from "@shopify/polaris/locales/zh-CN.json";
@@ -38,4 +39,5 @@ export const polarisTranslations: Record<Locale, typeof polarisEn> = {
   ko: polarisKo,
   uk: polarisEn,
   hu: polarisEn,
+  sv: polarisSv,
 };
