@@ -287,12 +287,13 @@ describe("the shopper's widget on the demo storefront", () => {
     });
   }, 90_000);
 
-  it("fits a phone: the panel takes the screen and scrolls inside", async () => {
-    await withWatchedPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }, async (page, problems) => {
+  it("fits a phone: the panel takes the screen and scrolls inside, without sliding for those who turned motion off", async () => {
+    await withWatchedPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, reducedMotion: "reduce" }, async (page, problems) => {
       await page.goto(`${storefront}/account/login?customer=${member.customerId}&return_to=/demo/storefront`, { waitUntil: "networkidle" });
       await page.getByRole("button", { name: en.launcher.label }).tap();
       const dialog = page.getByRole("dialog", { name: en.panel.title });
       await dialog.getByText(en.member.balance).waitFor();
+      await expect(dialog.evaluate((el) => el.getAnimations().length)).resolves.toBe(0);
       const box = await dialog.boundingBox();
       expect(box).toMatchObject({ x: 0, y: 0, width: 390, height: 844 });
       const body = dialog.locator(".ln-panel__body");
