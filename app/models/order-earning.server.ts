@@ -66,18 +66,19 @@ const SAVE_ORDER_EARNING = `
   VALUES ($1, $2::bigint, $3::text, $4::bigint, $5::text, $6::"OrderEarningStatus", $7::timestamp(3), $8, $9, $10::int, $11::jsonb,
     $12::jsonb, $13::jsonb, $14::jsonb, $15::numeric, $16::bigint, $17::timestamp(3), $18::text, $19::timestamp(3), $20::timestamp(3), $20::timestamp(3))
   ON CONFLICT ("shop", "orderId") DO UPDATE SET
-    ${WRITE_COLUMNS.map((c) => `"${c}" = EXCLUDED."${c}"`).join(", ")}, "updatedAt" = EXCLUDED."updatedAt"
-  RETURNING *`;
+    ${WRITE_COLUMNS.map((c) => `"${c}" = EXCLUDED."${c}"`).join(", ")}, "updatedAt" = EXCLUDED."updatedAt"`;
 
-/** Records what the order earned (or why it earned nothing): a new row, or the guest order's row replaced. */
-export async function saveOrderEarning(shop: string, orderId: bigint, data: OrderEarningWrite, db?: Db): Promise<OrderEarning> {
-  const [row] = await sqlOf(db).rows<OrderEarning>(SAVE_ORDER_EARNING, [
+/**
+ * Records what the order earned (or why it earned nothing): a new row, or the guest order's row
+ * replaced. Nothing is read back (getOrderEarning reads it): this runs for every order.
+ */
+export async function saveOrderEarning(shop: string, orderId: bigint, data: OrderEarningWrite, db?: Db): Promise<void> {
+  await sqlOf(db).execute(SAVE_ORDER_EARNING, [
     shop, orderId, data.orderName ?? null, data.customerId ?? null, data.memberId ?? null, data.status, data.orderedAt,
     data.currencyCode, data.eligibleBase ?? "0", data.points ?? 0, jsonText(data.trace) ?? "[]", jsonText(data.basis),
     jsonText(data.guestOrder), jsonText(data.orderSnapshot), data.orderTotal ?? null, data.earnEntryId ?? null,
     data.availableAt ?? null, data.guestEmailHash ?? null, data.cancelledAt ?? null, new Date(),
   ]);
-  return row;
 }
 
 /** The order was cancelled after it was recorded: it will never earn, and a guest's copy is dropped. */

@@ -66,10 +66,8 @@ export interface PendingPosting {
   availableAt: Date;
 }
 
+/** What an order event leaves to do: postings to schedule (already scheduled through hooks.schedulePostings when given). */
 export interface OrderOutcome {
-  /** The order's row after the event (null: the event concerned an order not recorded, e.g. a refund first). */
-  earning: OrderEarning | null;
-  /** Postings to schedule; already scheduled through hooks.schedulePostings when one was given. */
   postings: PendingPosting[];
 }
 
@@ -128,20 +126,19 @@ function inOrderTransaction(shop: string, orderId: bigint, work: (tx: SqlTransac
 async function commitOrder(
   tx: SqlTransaction,
   hooks: OrderEventHooks,
-  written: () => Promise<OrderEarning | null>,
+  lastWrite: (() => Promise<unknown>) | null,
   postings: PendingPosting[],
   scheduled: Promise<unknown> = schedule(hooks, postings),
 ): Promise<OrderOutcome> {
   await scheduled;
-  const [earning] = await Promise.all([written(), hooks.inTransaction?.(tx), tx.commit()]);
-  return { earning, postings };
+  await Promise.all([lastWrite?.(), hooks.inTransaction?.(tx), tx.commit()]);
+  return { postings };
 }
 
 function schedule(hooks: OrderEventHooks, postings: PendingPosting[]): Promise<unknown> {
   return postings.length > 0 && hooks.schedulePostings ? hooks.schedulePostings(postings) : Promise.resolve();
 }
 
-const nothingWritten = (earning: OrderEarning | null = null) => () => Promise.resolve(earning);
 
 /**
  * orders/paid or orders/fulfilled: earn once per order, when the topic is the shop's trigger.
@@ -170,7 +167,7 @@ export async function earnPointsForOrder(
         redemptionsForCodes(shop, order.discountCodes.map((code) => codeHash(shop, code)), tx),
       ]);
       await captureRedemptions(tx, shop, order, redemptions, earning, now);
-      return commitOrder(tx, options, nothingWritten(earning), []);
+      return commitOrder(tx, options, null, []);
     });
     return null;
   }
@@ -194,13 +191,13 @@ export async function earnPointsForOrder(
       program && event.customer ? enrollMember(shop, event.customer, tx) : null,
     ]);
     if (redemptions.length > 0) await captureRedemptions(tx, shop, order, redemptions, existing, now);
-    if (existing) return commitOrder(tx, options, nothingWritten(existing), []);
+    if (existing) return commitOrder(tx, options, null, []);
     if (!program || !enrolled) return commitOrder(tx, options, () => rememberGuestOrder(tx, shopRow, event), []);
     return earnForMember(tx, options, shopRow, program, { ...event, order }, enrolled.member, now, { hasRefunds });
   });
 }
 
-function rememberGuestOrder(tx: SqlTransaction, shopRow: Shop, { order, contactEmail, total }: OrderEvent): Promise<OrderEarning> {
+function rememberGuestOrder(tx: SqlTransaction, shopRow: Shop, { order, contactEmail, total }: OrderEvent): Promise<void> {
   const hash = contactEmail ? guestEmailHash(shopRow.domain, contactEmail) : null;
   return saveOrderEarning(shopRow.domain, BigInt(order.id), {
     orderName: order.name,
@@ -236,7 +233,7 @@ export async function creditGuestOrders(
     const order = await enrichOrderForProgram(shop, program, orderFromSnapshot(guest.guestOrder, customer));
     const { postings: scheduled } = await inOrderTransaction(shop, guest.orderId, async (tx) => {
       const { earning: current, hasRefunds } = await orderEarningState(shop, guest.orderId, tx);
-      if (!current || current.status !== "GUEST" || !current.guestOrder) return commitOrder(tx, hooks, nothingWritten(current), []);
+      if (!current || current.status !== "GUEST" || !current.guestOrder) return commitOrder(tx, hooks, null, []);
       // The total recorded with the guest order (none for a test order, or one recorded before totals were kept).
       const event: OrderEvent = { order, customer: null, contactEmail: null, total: current.orderTotal?.toString() ?? null };
       return earnForMember(tx, hooks, shopRow, program, event, member, now, { hasRefunds });
@@ -316,9 +313,11 @@ async function earnForMember(
   }, { tx });
   const row: OrderEarningWrite = { ...common, points: entry.points, status, earnEntryId: entry.id, availableAt };
   if (!hasRefunds) return commitOrder(tx, hooks, () => saveOrderEarning(shop, orderId, row, tx), postings, scheduled);
-  const refunded = await applyRecordedRefunds(tx, shop, await saveOrderEarning(shop, orderId, row, tx));
+  // Refunds recorded before the order earned (rare): applied to the row as just written.
+  await saveOrderEarning(shop, orderId, row, tx);
+  const refunded = await applyRecordedRefunds(tx, shop, (await getOrderEarning(shop, orderId, tx)) as OrderEarning);
   const all = [...postings, ...refunded.postings];
-  return commitOrder(tx, hooks, nothingWritten(refunded.earning), all, Promise.all([scheduled, schedule(hooks, refunded.postings)]));
+  return commitOrder(tx, hooks, null, all, Promise.all([scheduled, schedule(hooks, refunded.postings)]));
 }
 
 // --------------------------------------------------------------------------------------------
@@ -333,9 +332,9 @@ export async function clawBackRefund(shop: string, payload: unknown, options: Or
       recordRefund(shop, refundId, orderId, document as unknown as Prisma.InputJsonValue, tx),
       getOrderEarning(shop, orderId, tx),
     ]);
-    if (!earning) return commitOrder(tx, options, nothingWritten(), []);
+    if (!earning) return commitOrder(tx, options, null, []);
     const refunded = await applyRecordedRefunds(tx, shop, earning);
-    return commitOrder(tx, options, nothingWritten(refunded.earning), refunded.postings);
+    return commitOrder(tx, options, null, refunded.postings);
   });
 }
 
@@ -345,7 +344,7 @@ export async function clawBackRefund(shop: string, payload: unknown, options: Or
  * exceed what was earned. In the order's transaction.
  */
 async function applyRecordedRefunds(tx: SqlTransaction, shop: string, earning: OrderEarning): Promise<OrderOutcome> {
-  if (earning.status === "GUEST" || earning.status === "CANCELLED" || !earning.basis) return { earning, postings: [] };
+  if (earning.status === "GUEST" || earning.status === "CANCELLED" || !earning.basis) return { postings: [] };
   const basis = earning.basis as unknown as EarningBasis;
   const currency = basis.currency;
   const refunds = await refundsForOrder(shop, earning.orderId, tx);
@@ -405,7 +404,7 @@ async function applyRecordedRefunds(tx: SqlTransaction, shop: string, earning: O
     refundedSoFar = claw.refundedBaseTotal;
     clawedSoFar = claw.clawedBackTotal;
   }
-  return { earning: current, postings };
+  return { postings };
 }
 
 /**
@@ -452,7 +451,7 @@ export async function reverseCancelledOrder(shop: string, payload: unknown, now 
       await markOrderCancelled(shop, orderId, cancelledAt, tx);
     }
     await returnRedeemedPoints(tx, shop, orderId, now);
-    return commitOrder(tx, options, () => getOrderEarning(shop, orderId, tx), []);
+    return commitOrder(tx, options, null, []);
   });
 }
 
@@ -504,9 +503,9 @@ async function returnRedeemedPoints(tx: SqlTransaction, shop: string, orderId: b
 export async function postPendingPoints(shop: string, orderId: bigint, now = new Date(), hooks: OrderEventHooks = {}): Promise<OrderOutcome> {
   return inOrderTransaction(shop, orderId, async (tx) => {
     const earning = await getOrderEarning(shop, orderId, tx);
-    if (!earning || earning.status !== "PENDING") return commitOrder(tx, hooks, nothingWritten(earning), []);
+    if (!earning || earning.status !== "PENDING") return commitOrder(tx, hooks, null, []);
     if (earning.availableAt && earning.availableAt.getTime() > now.getTime()) {
-      return commitOrder(tx, hooks, nothingWritten(earning), [{ orderId, availableAt: earning.availableAt }]);
+      return commitOrder(tx, hooks, null, [{ orderId, availableAt: earning.availableAt }]);
     }
     if (earning.earnEntryId === null) return commitOrder(tx, hooks, () => markOrderPosted(shop, orderId, null, tx), []);
     const { entry } = await ledger.postPending(shop, earning.earnEntryId, {
