@@ -1,5 +1,5 @@
 // Languages of the embedded admin: the storefront's languages. ar, he and fa are laid out right-to-left.
-export const supportedLocales = ["en", "es", "de", "ja", "fr", "pt-BR", "ru", "it", "nl", "pl", "tr", "fa", "zh-CN", "vi", "id", "cs", "ar", "ko", "uk", "hu", "sv"] as const;
+export const supportedLocales = ["en", "es", "de", "ja", "fr", "pt-BR", "ru", "it", "nl", "pl", "tr", "fa", "zh-CN", "vi", "id", "cs", "ar", "ko", "uk", "hu", "sv", "he"] as const;
 export type Locale = (typeof supportedLocales)[number];
 export const defaultLocale: Locale = "en";
 const rtlLanguages = new Set<string>(["ar", "he", "fa", "ur"]);

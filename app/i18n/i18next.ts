@@ -7,6 +7,7 @@ import en from "./locales/en.json";
 import es from "./locales/es.json";
 import fa from "./locales/fa.json";
 import fr from "./locales/fr.json";
+import he from "./locales/he.json";
 import hu from "./locales/hu.json";
 import id from "./locales/id.json";
 import it from "./locales/it.json";
@@ -45,6 +46,7 @@ export const resources = {
   uk: { translation: uk },
   hu: { translation: hu },
   sv: { translation: sv },
+  he: { translation: he },
 } as const satisfies Record<Locale, { translation: object }>;
 
 /** A synchronous i18next instance per render (server) or per page (browser), resources bundled. */

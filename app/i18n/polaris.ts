@@ -40,4 +40,5 @@ export const polarisTranslations: Record<Locale, typeof polarisEn> = {
   uk: polarisEn,
   hu: polarisEn,
   sv: polarisSv,
+  he: polarisEn,
 };
