@@ -5,12 +5,63 @@ import { EARNING_TRACE_CODES } from "~/domain/earning";
 import { isRtl, localeFromRequest, matchLocale, supportedLocales, textDirection, type Locale } from "~/i18n/config";
 import { createI18n, resources } from "~/i18n/i18next";
 import { polarisTranslations } from "~/i18n/polaris";
+import { storefrontLocales } from "~/i18n/storefront-locales";
 import { auditCatalog, flatten, pluralCategories, type Catalog, type Issue } from "../helpers/i18n-catalog";
 
 const PLURAL = /_(zero|one|two|few|many|other)$/;
 const catalog = (locale: Locale) => resources[locale].translation as unknown as Catalog;
 const keysOf = (locale: Locale) => new Set([...flatten(catalog(locale)).keys()].map((k) => k.replace(PLURAL, "")));
 const RIGHT_TO_LEFT = ["ar", "he", "fa"];
+
+// Messages whose right translation is the English word itself (Status, Program, E-mail…). Any
+// other message equal to English is an untranslated string.
+const SAME_AS_ENGLISH: Partial<Record<Locale, string[]>> = {
+  de: ["members.name", "member.status", "member.redemptions.code", "rewards.list.state", "rewards.sections.status", "program.caps.heading", "program.campaigns.name", "privacy.audit.details"],
+  fr: [
+    "apiKeys.list.actions", "apiKeys.state.active", "dashboard.activity.when", "dashboard.activity.points", "member.points", "member.adjust.points",
+    "member.redemptions.code", "rewards.list.actions", "rewards.fields.description", "program.purchase.pointsPerUnit", "program.preview.result_one",
+    "program.preview.result_other", "privacy.audit.filters.action", "privacy.audit.when", "privacy.audit.what",
+  ],
+  "pt-BR": ["member.status", "rewards.list.state", "rewards.sections.status", "program.errors.item"],
+  it: ["nav.home", "nav.privacy", "members.email", "program.purchase.perCurrency", "onboarding.steps.earning.summary", "privacy.title", "privacy.exports.file"],
+  nl: [
+    "nav.privacy", "apiKeys.create.label", "apiKeys.list.label", "member.status", "member.redemptions.code", "rewards.list.state", "rewards.value.slider",
+    "rewards.sections.status", "program.errors.item", "program.purchase.perCurrency", "onboarding.steps.earning.summary", "privacy.title", "privacy.audit.details",
+  ],
+  pl: ["nav.program", "member.status", "rewards.list.state", "rewards.sections.status"],
+  tr: ["nav.program"],
+  vi: ["members.email"],
+  id: [
+    "nav.program", "apiKeys.create.label", "apiKeys.list.label", "members.email", "member.status", "rewards.list.state", "rewards.value.slider",
+    "rewards.sections.status", "program.errors.item", "program.purchase.perCurrency", "onboarding.edit", "onboarding.steps.earning.summary",
+    "privacy.exports.file", "privacy.audit.filters.apply",
+  ],
+  cs: ["nav.program"],
+  hu: ["nav.program"],
+  sv: [
+    "nav.program", "ledger.reason.order", "member.order", "member.status", "rewards.list.state", "rewards.value.slider", "rewards.sections.status",
+    "program.purchase.perCurrency", "program.preview.source", "onboarding.steps.earning.summary", "overview.period.label",
+  ],
+};
+
+/** Text a translator leaves alone: placeholders, brand and protocol names, domains, numbers, symbols. */
+const untranslatable = (text: string) => {
+  const words = text.replace(/{{[^}]*}}/g, "").replace(/\b(LoyalNest|Shopify|API|JSON|VIP|ID)\b/g, "").trim();
+  return !/\p{L}/u.test(words) || (!/\s/.test(words) && words.includes("."));
+};
+
+// The letters each non-Latin catalog must be written in, and letters that betray a neighbour
+// (Russian in the Ukrainian file, Arabic letter forms in the Persian one, Japanese kana in Chinese).
+const SCRIPTS: Partial<Record<Locale, { letters: RegExp; foreign?: RegExp }>> = {
+  ja: { letters: /[\u3040-\u30ff\u4e00-\u9fff]/ },
+  "zh-CN": { letters: /[\u4e00-\u9fff]/, foreign: /[\u3040-\u30ff]/ },
+  ko: { letters: /[\uac00-\ud7af]/ },
+  ru: { letters: /[\u0400-\u04ff]/, foreign: /[іїєґІЇЄҐ]/ },
+  uk: { letters: /[\u0400-\u04ff]/, foreign: /[ыэъёЫЭЪЁ]/ },
+  ar: { letters: /[\u0600-\u06ff]/, foreign: /[پچژگ]/ },
+  fa: { letters: /[\u0600-\u06ff]/, foreign: /[يك]/ },
+  he: { letters: /[\u0590-\u05ff]/ },
+};
 
 // fr.json is written by the feature authors. These messages lack French's "many" form (used for
 // 1 000 000 and other exact millions: "1 000 000 de points"); i18next then takes the French
@@ -45,6 +96,22 @@ describe("i18n catalogs", () => {
 
   it("has, in every language, each English message with the same placeholders and exactly the plural forms the language uses", () => {
     for (const locale of supportedLocales) expect(auditIssues(locale), locale).toEqual([]);
+  });
+
+  it("leaves no message in English, except words the language shares with it", () => {
+    const english = flatten(catalog("en"));
+    for (const locale of supportedLocales.filter((l) => l !== "en")) {
+      const same = [...flatten(catalog(locale))].filter(([key, text]) => english.get(key) === text && !untranslatable(text)).map(([key]) => key);
+      expect(same.sort(), locale).toEqual([...(SAME_AS_ENGLISH[locale] ?? [])].sort());
+    }
+  });
+
+  it("writes each non-Latin language in its own script, every message", () => {
+    for (const [locale, script] of Object.entries(SCRIPTS) as [Locale, { letters: RegExp; foreign?: RegExp }][]) {
+      const texts = [...flatten(catalog(locale)).values()].filter((text) => !untranslatable(text.replace(/[\w.]+\.myshopify\.com|gid:\/\/\S+|reviewId|Authorization/g, "")));
+      expect(texts.filter((text) => !script.letters.test(text)), locale).toEqual([]);
+      if (script.foreign) expect(texts.filter((text) => script.foreign?.test(text)), locale).toEqual([]);
+    }
   });
 
   it("has a string for every literal key the app uses", () => {
@@ -110,6 +177,10 @@ describe("the audit catches broken translations", () => {
 
 describe("i18n languages", () => {
   it("offers the 22 storefront languages, right-to-left exactly for Arabic, Hebrew and Persian", () => {
+    expect([...supportedLocales].sort()).toEqual([...storefrontLocales].sort());
+    expect(supportedLocales).toHaveLength(22);
+    // Every catalog on disk is served, and every served language has its catalog.
+    expect(readdirSync("app/i18n/locales").map((f) => f.replace(/\.json$/, "")).sort()).toEqual([...supportedLocales].sort());
     for (const locale of supportedLocales) {
       expect(textDirection(locale), locale).toBe(RIGHT_TO_LEFT.includes(locale) ? "rtl" : "ltr");
       expect(createI18n(locale).dir(locale), locale).toBe(textDirection(locale));
@@ -122,6 +193,16 @@ describe("i18n languages", () => {
     expect(t("en", 5)).toBe("Added 5 points.");
     expect(t("fr", 1)).toBe("1 point ajouté.");
     expect(t("ar", 2)).toBe("أُضيفت نقطتان.");
+    // Slavic one/few/many: 21 takes the singular, 12-14 the genitive plural.
+    expect([1, 3, 5, 21].map((n) => t("ru", n))).toEqual(["Добавлен 1 балл.", "Добавлено 3 балла.", "Добавлено 5 баллов.", "Добавлен 21 балл."]);
+    expect([2, 11, 22].map((n) => t("uk", n))).toEqual(["Додано 2 бали.", "Додано 11 балів.", "Додано 22 бали."]);
+    expect([1, 12, 22, 25].map((n) => t("pl", n))).toEqual(["Dodano 1 punkt.", "Dodano 12 punktów.", "Dodano 22 punkty.", "Dodano 25 punktów."]);
+    expect([1, 3, 5].map((n) => t("cs", n))).toEqual(["Přidán 1 bod.", "Přidány 3 body.", "Přidáno 5 bodů."]);
+    // Hebrew has a dual; Spanish a form for exact millions; Japanese no plural at all.
+    expect([1, 2, 7].map((n) => t("he", n))).toEqual(["נוספה נקודה אחת.", "נוספו שתי נקודות.", "נוספו 7 נקודות."]);
+    expect(t("es", 1_000_000)).toBe("Se añadieron 1000000 de puntos.");
+    expect([1, 2].map((n) => t("ja", n))).toEqual(["1ポイントを追加しました。", "2ポイントを追加しました。"]);
+    expect(createI18n("de").t("overview.period.last", { count: 7 })).toBe("Letzte 7 Tage");
   });
 
   it("matches every supported locale exactly, whatever its case or separator", () => {
@@ -135,6 +216,15 @@ describe("i18n languages", () => {
 
   it("maps regional variants to their language and unknown languages to English", () => {
     expect(matchLocale("fr-CA")).toBe("fr");
+    expect(matchLocale("es-MX")).toBe("es");
+    expect(matchLocale("de-AT")).toBe("de");
+    expect(matchLocale("sv-FI")).toBe("sv");
+    // One written form per language: Portuguese → pt-BR, any Chinese (Traditional included) → zh-CN.
+    for (const tag of ["pt", "pt-PT", "pt_BR", "PT-br"]) expect(matchLocale(tag), tag).toBe("pt-BR");
+    for (const tag of ["zh", "zh-Hans", "zh-Hans-CN", "zh-SG", "zh-TW", "zh-HK", "zh-Hant"]) expect(matchLocale(tag), tag).toBe("zh-CN");
+    // Retired codes some browsers still send.
+    expect(matchLocale("iw")).toBe("he");
+    expect(matchLocale("in")).toBe("id");
     expect(matchLocale("ar-EG")).toBe("ar");
     expect(matchLocale("en-GB")).toBe("en");
     for (const unsupported of ["nb", "no", "nn", "da", "xx", "", "*"]) expect(matchLocale(unsupported), unsupported).toBe("en");
