@@ -6,8 +6,9 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 import { startInAppWorkerIfNeeded } from "./jobs/in-app-worker.server";
-import "./utils/graceful-shutdown.server";
+import { installShutdownHook } from "./utils/graceful-shutdown.server";
 
+installShutdownHook();
 startInAppWorkerIfNeeded();
 
 const ABORT_DELAY = 5000;

@@ -13,7 +13,12 @@ declare global {
   var __loyalnestShutdownHook: boolean | undefined;
 }
 
-if (!global.__loyalnestShutdownHook) {
+/**
+ * Called from entry.server.tsx. A function, not an import for its side effect: the package is
+ * `sideEffects: false`, so the build drops bare imports (it did, and the web process never exited).
+ */
+export function installShutdownHook(): void {
+  if (global.__loyalnestShutdownHook) return;
   global.__loyalnestShutdownHook = true;
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {

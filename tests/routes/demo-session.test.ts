@@ -162,6 +162,17 @@ describe("the demo-only admin session", () => {
     expect(server.output()).toContain("HOST must be a loopback address (127.0.0.1) when DEMO=1");
   }, 40_000);
 
+  it("the built server exits on SIGTERM once its grace period has passed, its pools closed", async () => {
+    const server = startBuiltServer(await freePort(), { ...deploymentEnv(), SHUTDOWN_GRACE_MS: "300" });
+    servers.push(server);
+    await waitUntilListening(server);
+    // Opens the PostgreSQL and Redis connections that would otherwise hold the process open.
+    expect((await fetch(`http://127.0.0.1:${server.port}/healthz`, { headers: { "User-Agent": BROWSER_UA } })).status).toBe(200);
+    server.child.kill("SIGTERM");
+    const exit = await within(server.exited, 15_000, "the server should have exited after SIGTERM");
+    expect(exit).toEqual({ code: 0, signal: null });
+  }, 40_000);
+
   describe.each([
     { label: "DEMO unset", demo: undefined },
     { label: "DEMO=0", demo: "0" },
