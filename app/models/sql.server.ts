@@ -72,6 +72,10 @@ function sqlPool(): pg.Pool {
       types,
       // A transaction left open by a bug must not hold its locks for ever.
       idle_in_transaction_session_timeout: 60_000,
+      // Prepared statements keep their parse, not their plan: a generic plan chosen while a table
+      // was small (a new shop, a fresh database) can pick the wrong index for good; bench/ingest
+      // caught the OrderEarning lookup scanning the shop's rows through its orderedAt index.
+      ...(cfg.DEMO ? {} : { options: "-c plan_cache_mode=force_custom_plan" }),
       ...({ pipeline: true } as object),
     });
     // An idle connection that breaks is dropped by the pool; nothing to do but not crash.
