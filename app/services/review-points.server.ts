@@ -166,7 +166,7 @@ export async function creditReview(shop: string, request: ReviewRequest, actor: 
     const previous = await ledger.entryByIdempotencyKey(shop, key);
     if (previous) return { status: "granted" as const, entry: previous, replayed: true };
     const { start, end } = localDayBounds(localDateKey(now, shopRow.ianaTimezone), shopRow.ianaTimezone);
-    const rewardedToday = await reviewsRewardedBetween(shop, member.id, member.shopifyCustomerId, start, end);
+    const rewardedToday = await reviewsRewardedBetween(shop, member.id, start, end);
     const result = reviewPoints({ program, reviewId: reviewKey, reviewsRewardedToday: rewardedToday });
     const limited = result.trace.some((step) => step.code === "review.daily_limit");
     // A paused program, a rule that is off, or one worth 0 points: nothing to credit.
