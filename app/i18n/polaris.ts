@@ -14,10 +14,30 @@ import polarisTr from "@shopify/polaris/locales/tr.json";
 import polarisVi from "@shopify/polaris/locales/vi.json";
 import polarisZhCN from "@shopify/polaris/locales/zh-CN.json";
 import type { Locale } from "./config";
+import missingAr from "./polaris-locales/ar.json";
+import missingFa from "./polaris-locales/fa.json";
+import missingHe from "./polaris-locales/he.json";
+import missingHu from "./polaris-locales/hu.json";
+import missingId from "./polaris-locales/id.json";
+import missingRu from "./polaris-locales/ru.json";
+import missingUk from "./polaris-locales/uk.json";
 
-// Polaris translates its built-in labels (pagination, filters, sort…) into the Shopify admin's
-// languages. For the others (ar, he, fa, ru, uk, id, hu) those few labels stay in English while
-// all LoyalNest text is translated, and right-to-left where the language is.
+type Catalog = { [key: string]: string | Catalog };
+
+/** English with the given strings laid over it, key by key. */
+function overEnglish(english: Catalog, overlay: Catalog): Catalog {
+  const merged: Catalog = { ...english };
+  for (const [key, value] of Object.entries(overlay)) {
+    const base = english[key];
+    merged[key] = typeof value === "object" && typeof base === "object" ? overEnglish(base, value) : value;
+  }
+  return merged;
+}
+const polarisWith = (overlay: Catalog) => overEnglish(polarisEn, overlay) as typeof polarisEn;
+
+// Polaris translates its built-in labels into the Shopify admin's languages. For the languages it
+// lacks (ar, he, fa, ru, uk, id, hu) we translate the labels our pages can show or announce
+// (badge tones, pagination, loading tables, "page is ready"); Polaris' other strings stay English.
 export const polarisTranslations: Record<Locale, typeof polarisEn> = {
   en: polarisEn,
   es: polarisEs,
@@ -25,20 +45,20 @@ export const polarisTranslations: Record<Locale, typeof polarisEn> = {
   ja: polarisJa,
   fr: polarisFr,
   "pt-BR": polarisPtBR,
-  ru: polarisEn,
+  ru: polarisWith(missingRu),
   it: polarisIt,
   nl: polarisNl,
   pl: polarisPl,
   tr: polarisTr,
-  fa: polarisEn,
+  fa: polarisWith(missingFa),
   "zh-CN": polarisZhCN,
   vi: polarisVi,
-  id: polarisEn,
+  id: polarisWith(missingId),
   cs: polarisCs,
-  ar: polarisEn,
+  ar: polarisWith(missingAr),
   ko: polarisKo,
-  uk: polarisEn,
-  hu: polarisEn,
+  uk: polarisWith(missingUk),
+  hu: polarisWith(missingHu),
   sv: polarisSv,
-  he: polarisEn,
+  he: polarisWith(missingHe),
 };
