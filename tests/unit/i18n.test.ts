@@ -200,9 +200,20 @@ describe("i18n languages", () => {
     expect([1, 3, 5].map((n) => t("cs", n))).toEqual(["Přidán 1 bod.", "Přidány 3 body.", "Přidáno 5 bodů."]);
     // Hebrew has a dual; Spanish a form for exact millions; Japanese no plural at all.
     expect([1, 2, 7].map((n) => t("he", n))).toEqual(["נוספה נקודה אחת.", "נוספו שתי נקודות.", "נוספו 7 נקודות."]);
-    expect(t("es", 1_000_000)).toBe("Se añadieron 1000000 de puntos.");
+    expect(t("es", 1_000_000)).toBe("Se añadieron 1.000.000 de puntos.");
     expect([1, 2].map((n) => t("ja", n))).toEqual(["1ポイントを追加しました。", "2ポイントを追加しました。"]);
     expect(createI18n("de").t("overview.period.last", { count: 7 })).toBe("Letzte 7 Tage");
+  });
+
+  it("writes counts in the language's own digits and grouping", () => {
+    // Persian pages show every other number in Persian digits; a count in Latin digits would stand out.
+    expect(createI18n("fa").t("dashboard.program.triggerPaid", { count: 14 })).toContain("۱۴ روز");
+    expect(createI18n("de").t("member.adjust.done_add", { count: 12_345 })).toBe("12.345 Punkte hinzugefügt.");
+    // The catalogs scripts/i18n-sync.ts maintains format every count (en, fr and ar are written by hand).
+    for (const locale of supportedLocales.filter((l) => !["en", "fr", "ar"].includes(l))) {
+      const bare = [...flatten(catalog(locale))].filter(([, text]) => /{{\s*count\s*}}/.test(text)).map(([key]) => key);
+      expect(bare, locale).toEqual([]);
+    }
   });
 
   it("matches every supported locale exactly, whatever its case or separator", () => {
