@@ -1,6 +1,7 @@
 import { Prisma, type Redemption } from "@prisma/client";
 import prisma from "~/db.server";
 import * as ledger from "./ledger.server";
+import { sqlState } from "./sql.server";
 import { sqlOf, transaction, type Db, type Sql, type Tx } from "./sql.server";
 
 // Redemptions: a hold in the ledger plus a code in Shopify. Each step of a redemption's life is
@@ -19,7 +20,6 @@ export class RedemptionRefusedError extends Error {
   }
 }
 
-const ACTIVE_STATUSES = ["ISSUING", "ISSUED", "USED"] as const;
 // Many shoppers redeeming one reward queue on its row (stock): allow for it, as the ledger does.
 const TX = { maxWait: 10_000, timeout: 15_000 } as const;
 
@@ -52,11 +52,30 @@ export async function getRedemption(shop: string, id: string): Promise<Redemptio
 
 /**
  * Holds the points, takes one unit of stock and records the redemption, all or nothing. The hold
- * locks the member first, so the per-customer count below is exact; the stock update then locks
- * the reward row (always member before reward, so two redemptions cannot deadlock) and re-checks
- * that the reward is still on offer.
+ * locks the member first, so the per-customer count below is exact. A reward with stock is taken
+ * by a guarded UPDATE of its row (stock is a counter: those redemptions queue on it, briefly); one
+ * without stock is only share-locked, so its redemptions run side by side while a merchant's edit
+ * (which locks the row for update) waits for them. Locks: member, then reward, never the reverse.
  */
 export async function reserveRedemption(shop: string, input: ReserveInput): Promise<Redemption> {
+  try {
+    return await reserveInTransaction(shop, input);
+  } catch (error) {
+    // The same request raced itself (a double click): the loser's transaction rolled back whole.
+    if (sqlState(error) === "23505" && (await findRedemptionByRequestKey(shop, input.requestKey))) throw new DuplicateRedemptionRequestError(input.requestKey);
+    throw error;
+  }
+}
+
+/** Another request with the same key committed first; answer from its redemption. */
+export class DuplicateRedemptionRequestError extends Error {
+  constructor(readonly requestKey: string) {
+    super(`redemption request ${requestKey} is already recorded`);
+    this.name = "DuplicateRedemptionRequestError";
+  }
+}
+
+async function reserveInTransaction(shop: string, input: ReserveInput): Promise<Redemption> {
   return prisma.$transaction(async (tx) => {
     const { entry } = await ledger.hold(shop, input.memberId, {
       points: input.points,
@@ -66,44 +85,56 @@ export async function reserveRedemption(shop: string, input: ReserveInput): Prom
       actor: input.actor,
     }, { tx });
     if (input.perCustomerLimit !== null) {
-      const used = await tx.redemption.count({
-        where: { shop, memberId: input.memberId, rewardId: input.rewardId, status: { in: [...ACTIVE_STATUSES] } },
-      });
+      const [{ used }] = await tx.$queryRaw<{ used: number }[]>`
+        SELECT count(*)::int AS "used" FROM "Redemption"
+        WHERE "shop" = ${shop} AND "memberId" = ${input.memberId} AND "rewardId" = ${input.rewardId}
+          AND "status" IN ('ISSUING', 'ISSUED', 'USED')`;
       if (used >= input.perCustomerLimit) {
         throw new RedemptionRefusedError("customer_limit", `This reward can be redeemed ${input.perCustomerLimit} time(s) per customer`);
       }
     }
-    const taken = await tx.$executeRaw`
-      UPDATE "Reward" SET "issuedCount" = "issuedCount" + 1, "updatedAt" = CURRENT_TIMESTAMP
-      WHERE "shop" = ${shop} AND "id" = ${input.rewardId} AND "enabled"
-        AND ("startsAt" IS NULL OR "startsAt" <= ${input.now}) AND ("endsAt" IS NULL OR "endsAt" > ${input.now})
-        AND ("stockTotal" IS NULL OR "issuedCount" < "stockTotal")`;
-    if (taken !== 1) {
-      const reward = await tx.reward.findUnique({ where: { shop_id: { shop, id: input.rewardId } } });
-      const soldOut = reward && reward.stockTotal !== null && reward.issuedCount >= reward.stockTotal;
-      throw soldOut
-        ? new RedemptionRefusedError("out_of_stock", "This reward is out of stock")
-        : new RedemptionRefusedError("reward_unavailable", "This reward is not available");
-    }
-    return tx.redemption.create({
-      data: {
-        id: input.id,
-        shop,
-        memberId: input.memberId,
-        rewardId: input.rewardId,
-        requestKey: input.requestKey,
-        channel: input.channel,
-        points: input.points,
-        status: "ISSUING",
-        discountConfig: input.discountConfig,
-        title: input.title,
-        codeHash: input.codeHash,
-        codeCipher: input.codeCipher,
-        holdEntryId: entry.id,
-        expiresAt: input.expiresAt,
-      },
-    });
+    await takeReward(tx, shop, input.rewardId, input.now);
+    const [row] = await tx.$queryRaw<Redemption[]>`
+      INSERT INTO "Redemption" ("id", "shop", "memberId", "rewardId", "requestKey", "channel", "points", "status",
+        "discountConfig", "title", "codeHash", "codeCipher", "holdEntryId", "expiresAt", "updatedAt")
+      VALUES (${input.id}, ${shop}, ${input.memberId}, ${input.rewardId}, ${input.requestKey}, ${input.channel}, ${input.points}::int,
+        'ISSUING'::"RedemptionStatus", ${JSON.stringify(input.discountConfig)}::jsonb, ${input.title}, ${input.codeHash}, ${input.codeCipher},
+        ${entry.id}::bigint, ${input.expiresAt}::timestamp(3), CURRENT_TIMESTAMP)
+      RETURNING *`;
+    return row;
   }, TX);
+}
+
+const available = (now: Date) => Prisma.sql`"enabled" AND ("startsAt" IS NULL OR "startsAt" <= ${now}) AND ("endsAt" IS NULL OR "endsAt" > ${now})`;
+
+async function takeReward(tx: Prisma.TransactionClient, shop: string, rewardId: string, now: Date) {
+  const [current] = await tx.$queryRaw<{ stockTotal: number | null }[]>`
+    SELECT "stockTotal" FROM "Reward" WHERE "shop" = ${shop} AND "id" = ${rewardId}`;
+  if (current && current.stockTotal === null) {
+    const [shared] = await tx.$queryRaw<{ stockTotal: number | null; ok: boolean }[]>`
+      SELECT "stockTotal", (${available(now)}) AS "ok" FROM "Reward" WHERE "shop" = ${shop} AND "id" = ${rewardId} FOR SHARE`;
+    if (!shared?.ok) throw new RedemptionRefusedError("reward_unavailable", "This reward is not available");
+    // Still unlimited under the lock (a merchant may have just set a stock): nothing to count.
+    if (shared.stockTotal === null) return;
+  }
+  const taken = await tx.$executeRaw`
+    UPDATE "Reward" SET "issuedCount" = "issuedCount" + 1, "updatedAt" = CURRENT_TIMESTAMP
+    WHERE "shop" = ${shop} AND "id" = ${rewardId} AND ${available(now)}
+      AND ("stockTotal" IS NULL OR "issuedCount" < "stockTotal")`;
+  if (taken === 1) return;
+  const reward = await tx.reward.findUnique({ where: { shop_id: { shop, id: rewardId } } });
+  const soldOut = reward && reward.stockTotal !== null && reward.issuedCount >= reward.stockTotal;
+  throw soldOut
+    ? new RedemptionRefusedError("out_of_stock", "This reward is out of stock")
+    : new RedemptionRefusedError("reward_unavailable", "This reward is not available");
+}
+
+/** Codes held or spent per reward (what a reward's stock counts), for the catalog pages. */
+export async function activeRedemptionCounts(shop: string): Promise<Map<string, number>> {
+  const rows = await prisma.$queryRaw<{ rewardId: string; n: number }[]>`
+    SELECT "rewardId", count(*)::int AS "n" FROM "Redemption"
+    WHERE "shop" = ${shop} AND "status" IN ('ISSUING', 'ISSUED', 'USED') GROUP BY "rewardId"`;
+  return new Map(rows.map((r) => [r.rewardId, r.n]));
 }
 
 /** Shopify has the code. Idempotent: a concurrent retry that also finished issuing changes nothing. */

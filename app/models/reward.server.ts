@@ -66,13 +66,18 @@ export async function createReward(shop: string, data: RewardData, actor: string
 /** Replaces the reward's settings. Locked, so stock is compared with a current issued count. */
 export async function updateReward(shop: string, rewardId: string, data: RewardData, actor: string): Promise<Reward> {
   return prisma.$transaction(async (tx) => {
-    const [current] = await tx.$queryRaw<{ issuedCount: number; type: string }[]>`
-      SELECT "issuedCount", "type"::text AS "type" FROM "Reward" WHERE "shop" = ${shop} AND "id" = ${rewardId} FOR UPDATE`;
+    // FOR UPDATE waits for redemptions holding the row shared, so the count below is final.
+    const [current] = await tx.$queryRaw<{ id: string }[]>`
+      SELECT "id" FROM "Reward" WHERE "shop" = ${shop} AND "id" = ${rewardId} FOR UPDATE`;
     if (!current) throw new RewardNotFoundError(rewardId);
-    if (data.stockTotal !== null && data.stockTotal < current.issuedCount) {
-      throw new RewardChangeRefusedError("stock_below_issued", `Stock cannot be below the ${current.issuedCount} codes already issued`, current.issuedCount);
+    const [{ issued }] = await tx.$queryRaw<{ issued: number }[]>`
+      SELECT count(*)::int AS "issued" FROM "Redemption"
+      WHERE "shop" = ${shop} AND "rewardId" = ${rewardId} AND "status" IN ('ISSUING', 'ISSUED', 'USED')`;
+    if (data.stockTotal !== null && data.stockTotal < issued) {
+      throw new RewardChangeRefusedError("stock_below_issued", `Stock cannot be below the ${issued} codes already issued`, issued);
     }
-    const reward = await tx.reward.update({ where: { shop_id: { shop, id: rewardId } }, data: toDb(data) });
+    // A reward without stock does not count on its row; one with stock starts from the true count.
+    const reward = await tx.reward.update({ where: { shop_id: { shop, id: rewardId } }, data: { ...toDb(data), issuedCount: data.stockTotal === null ? 0 : issued } });
     await recordAudit(shop, { actor, action: "reward.updated", subjectType: "Reward", subjectId: rewardId, details: { type: reward.type, enabled: reward.enabled } }, tx);
     return reward;
   });

@@ -8,6 +8,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { REWARD_TYPES, type RewardType } from "~/domain/rewards";
 import { storefrontLocales } from "~/i18n/storefront-locales";
+import { activeRedemptionCounts } from "~/models/redemption.server";
 import { deleteUnusedReward, getReward, RewardChangeRefusedError, RewardNotFoundError } from "~/models/reward.server";
 import { getShop } from "~/models/shop.server";
 import { requireAdmin } from "~/services/admin-auth.server";
@@ -25,7 +26,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
   const shopRow = await getShop(shop);
   const isNew = params.rewardId === "new";
-  const reward = isNew ? null : await getReward(shop, params.rewardId ?? "");
+  const [reward, issued] = isNew ? [null, new Map<string, number>()] : await Promise.all([getReward(shop, params.rewardId ?? ""), activeRedemptionCounts(shop)]);
   if (!isNew && !reward) throw new Response("Reward not found", { status: 404 });
   return json({
     isNew,
@@ -57,7 +58,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       combinesWithProduct: reward.combinesWithProduct,
       combinesWithShipping: reward.combinesWithShipping,
       tierId: text(reward.tierId),
-      issued: reward.issuedCount,
+      issued: issued.get(reward.id) ?? 0,
       title: reward.title as Record<string, string>,
       description: reward.description as Record<string, string>,
     },

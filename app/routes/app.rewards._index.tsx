@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { CardEmptyState } from "~/components/CardEmptyState";
 import { localizedText, minimumPoints, rewardUnavailability, type RewardRecord } from "~/domain/rewards";
+import { activeRedemptionCounts } from "~/models/redemption.server";
 import { listRewards, RewardNotFoundError, setRewardEnabled } from "~/models/reward.server";
 import { getShop } from "~/models/shop.server";
 import { requireAdmin } from "~/services/admin-auth.server";
@@ -22,7 +23,7 @@ type ActionData = { ok: true; intent: "toggle" | "starter"; count?: number } | {
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
-  const [rewards, shopRow] = await Promise.all([listRewards(shop), getShop(shop)]);
+  const [rewards, shopRow, issued] = await Promise.all([listRewards(shop), getShop(shop), activeRedemptionCounts(shop)]);
   const locale = shopRow?.primaryLocale ?? "en";
   const now = new Date();
   return json({
@@ -40,7 +41,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       percentage: r.percentage,
       productTitle: r.productTitle,
       enabled: r.enabled,
-      issued: r.issuedCount,
+      issued: issued.get(r.id) ?? 0,
       stock: r.stockTotal,
       state: rewardUnavailability(r as RewardRecord, now) ?? "live",
     })),

@@ -14,6 +14,7 @@ import { redemptionDiscountConfigSchema } from "~/domain/redemption-discount";
 import { InsufficientPointsError } from "~/models/ledger-errors";
 import { findMemberByCustomerId, getMember } from "~/models/member.server";
 import {
+  DuplicateRedemptionRequestError,
   findRedemptionByRequestKey,
   listMemberRedemptionRows,
   markIssued,
@@ -161,7 +162,7 @@ export async function redeemReward(shop: string, request: RedeemRequest, deps: R
     }
     if (error instanceof RedemptionRefusedError) return refuse(409, error.code, error.message);
     // The same request raced itself (a double click): the first one's row answers both.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+    if (error instanceof DuplicateRedemptionRequestError) {
       const winner = await findRedemptionByRequestKey(shop, requestKey);
       if (winner) return answerExisting(shop, winner, request, gateway);
     }

@@ -58,10 +58,21 @@ describe("the rewards editor", () => {
 
   it("keeps stock at or above the codes already issued", async () => {
     const { shop, token } = await merchant();
-    const reward = await prisma.reward.create({ data: { ...starterCatalog("USD")[0], shop, issuedCount: 5 } });
+    const reward = await prisma.reward.create({ data: { ...starterCatalog("USD")[0], shop } });
+    const member = await prisma.member.create({ data: { shop, shopifyCustomerId: 4242n } });
+    for (let i = 0; i < 5; i++) {
+      await prisma.redemption.create({
+        data: {
+          id: `held-${shop}-${i}`, shop, memberId: member.id, rewardId: reward.id, requestKey: `k${i}`, channel: "api", points: 10,
+          status: i % 2 ? "USED" : "ISSUED", discountConfig: {}, title: "t", codeHash: `h${i}`, codeCipher: "c", holdEntryId: BigInt(i + 1), expiresAt: new Date(),
+        },
+      });
+    }
     const refused = await save(token, reward.id, { stockTotal: "4" });
     expect((await bodyOf<{ errors: Record<string, string> }>(refused)).errors).toEqual({ stockTotal: "stockBelowIssued" });
     expect((await prisma.reward.findUniqueOrThrow({ where: { id: reward.id } })).stockTotal).toBeNull();
+    expect((await save(token, reward.id, { stockTotal: "5" })).status).toBe(302);
+    expect(await prisma.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ stockTotal: 5, issuedCount: 5 });
   });
 
   it("never shows or changes another shop's reward", async () => {
