@@ -97,6 +97,8 @@ interface CorkableStream {
 class Session implements Sql {
   private corked = false;
   private readonly inflight = new Set<Promise<unknown>>();
+  /** The first statement that failed on this connection: what a rolled-back COMMIT reports. */
+  firstError: unknown;
 
   constructor(private readonly client: pg.PoolClient) {}
 
@@ -112,8 +114,13 @@ class Session implements Sql {
     }
     const query = this.client.query<R>({ text, values: prepare(values), name: statementName(text) });
     this.inflight.add(query);
-    const forget = () => this.inflight.delete(query);
-    query.then(forget, forget);
+    query.then(
+      () => this.inflight.delete(query),
+      (error: unknown) => {
+        this.firstError ??= error;
+        this.inflight.delete(query);
+      },
+    );
     return query;
   }
 
@@ -135,7 +142,7 @@ class Session implements Sql {
   }
 }
 
-/** Raised by commit() when PostgreSQL rolled the transaction back (a statement in it had failed). */
+/** Raised by commit() when PostgreSQL rolled the transaction back and no failed statement was seen. */
 export class TransactionRolledBackError extends Error {
   constructor() {
     super("the transaction was rolled back: a statement in it failed");
@@ -177,13 +184,14 @@ export class SqlTransaction implements Sql {
 
   /**
    * Commits. Issued together with the last statements (Promise.all) it costs no round trip of its
-   * own; if one of them failed PostgreSQL answers the COMMIT with a rollback, and this throws.
+   * own; if one of them failed PostgreSQL answers the COMMIT with a rollback, and this throws that
+   * statement's error (the cause, whichever promise settles first).
    */
   async commit(): Promise<void> {
     this.assertOpen();
     this.done = true;
     const result = await this.session.send("COMMIT");
-    if (result.command !== "COMMIT") throw new TransactionRolledBackError();
+    if (result.command !== "COMMIT") throw this.session.firstError ?? new TransactionRolledBackError();
   }
 }
 
