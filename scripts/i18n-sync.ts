@@ -9,8 +9,9 @@
 //   npx tsx scripts/i18n-sync.ts changed <commit>        English keys added, changed or removed since <commit>
 //
 // English is read from the last commit that touched it (others may be editing the working copy).
-// Counts are written {{count, number}} in the maintained catalogs, so they take the language's
-// digits and grouping (Persian ۱۴, German 12.345); apply rewrites a bare {{count}} that way.
+// Numbers the app passes raw ({{count}}, {{done}}, {{total}}) are written {{count, number}} in the
+// maintained catalogs, so they take the language's digits and grouping (Persian ۱۴, German 12.345);
+// apply rewrites them that way.
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
@@ -91,7 +92,7 @@ function apply(patchFile: string): number {
   for (const [locale, entries] of Object.entries(patch)) {
     if (locale === "englishCommit") continue;
     if (locale === "en" || handWritten.has(locale)) throw new Error(`${locale}.json is written by hand; this script does not edit it`);
-    const translated = Object.entries(entries).map(([key, text]) => [key, text.replace(/{{\s*count\s*}}/g, "{{count, number}}")] as const);
+    const translated = Object.entries(entries).map(([key, text]) => [key, text.replace(/{{\s*(count|done|total)\s*}}/g, "{{$1, number}}")] as const);
     const merged = new Map([...flatten(readLocale(locale)), ...translated]);
     const laidOut = orderLike(english, Object.fromEntries(merged), locale);
     writeJson(localeFile(locale), laidOut);
