@@ -675,6 +675,9 @@ async function runPhase(ctx: RunContext, phase: Phase): Promise<Report> {
       });
       say(`[${phase.label}] warm-up: ${warmup.length} orders acknowledged and earned`);
     }
+    // Statistics, as a live database has them (autovacuum would take a minute to gather them on
+    // tables this young): plans made from empty-table estimates are not what production runs.
+    await monitor.query("ANALYZE");
 
     const counted = instrumented && options.countQueries ? [{ child: app, file: countsFile("app") }, { child: worker, file: countsFile("worker") }] : [];
     const before = counted.length ? await snapshotCounts(counted) : null;

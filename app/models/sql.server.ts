@@ -47,7 +47,12 @@ function prepare(values: readonly unknown[] | undefined): unknown[] {
 }
 
 // Names for prepared statements, one per distinct text (the texts are constants of the models,
-// plus a few variants built from a fixed set of clauses). Not in the local demo: its PGlite is ONE
+// plus a few variants built from a fixed set of clauses). PostgreSQL then parses each once per
+// connection and, after five runs, keeps a generic plan: planning every statement cost the order
+// path ≈ 1.2 ms of backend CPU per order, more than executing them (measured one order at a time).
+// A generic plan is made from the table's statistics and remade when ANALYZE changes them: one
+// made while a table was empty can pick a poor index until autovacuum's next ANALYZE (bench/ingest
+// runs ANALYZE after its warm-up, as a live database has statistics). Not in the local demo: its PGlite is ONE
 // backend shared by every connection of every process (server/demo/embedded-postgres.ts), where
 // the app's "ln_1" and the worker's "ln_1" would be the same prepared statement.
 const statementNames = new Map<string, string>();
@@ -72,10 +77,6 @@ function sqlPool(): pg.Pool {
       types,
       // A transaction left open by a bug must not hold its locks for ever.
       idle_in_transaction_session_timeout: 60_000,
-      // Prepared statements keep their parse, not their plan: a generic plan chosen while a table
-      // was small (a new shop, a fresh database) can pick the wrong index for good; bench/ingest
-      // caught the OrderEarning lookup scanning the shop's rows through its orderedAt index.
-      ...(cfg.DEMO ? {} : { options: "-c plan_cache_mode=force_custom_plan" }),
       ...({ pipeline: true } as object),
     });
     // An idle connection that breaks is dropped by the pool; nothing to do but not crash.
