@@ -2,20 +2,20 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { matchStorefrontLocale } from "~/i18n/storefront-locales";
 import { redeemAnswer, redeemReward, redeemRequestSchema } from "~/services/redemption.server";
-import { apiError, fieldIssues, NO_STORE, readJsonBody } from "~/utils/api.server";
+import { apiError, fieldIssues, methodNotAllowed, NO_STORE, readJsonBody } from "~/utils/api.server";
 import { authenticateCheckout } from "~/utils/checkout-auth.server";
 
 // POST /api/checkout/redeem — the checkout extension redeems a reward for the logged-in shopper.
 export async function loader({ request }: ActionFunctionArgs) {
   const auth = await authenticateCheckout(request);
   if (!auth.ok) return auth.response;
-  return auth.cors(apiError(405, "method_not_allowed", "Use POST", {}, { Allow: "POST" }));
+  return auth.cors(methodNotAllowed());
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const auth = await authenticateCheckout(request);
   if (!auth.ok) return auth.response;
-  if (request.method !== "POST") return auth.cors(apiError(405, "method_not_allowed", "Use POST", {}, { Allow: "POST" }));
+  if (request.method !== "POST") return auth.cors(methodNotAllowed());
   if (auth.customerId === null) return auth.cors(apiError(401, "not_logged_in", "Log in to redeem your points"));
   const read = await readJsonBody(request, 4_096);
   if (!read.ok) return auth.cors(read.response);

@@ -2,17 +2,12 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { authenticateApiKey } from "~/models/api-key.server";
 import { creditReview, reviewRequestIssues, reviewRequestSchema } from "~/services/review-points.server";
-import { apiError, bearerToken, NO_STORE, readJsonBody } from "~/utils/api.server";
+import { apiError, apiKeyUnauthorized, bearerToken, methodNotAllowed, NO_STORE, readJsonBody } from "~/utils/api.server";
 
 // POST /api/v1/reviews — a reviews app tells us a customer wrote a review (README: Public API).
 // Authenticate the key → parse the JSON exactly (18-digit ids) → validate → credit → answer.
 
 const MAX_BODY_BYTES = 16_384;
-
-const unauthorized = () =>
-  apiError(401, "unauthorized", "Send a valid API key as `Authorization: Bearer <key>`", {}, { "WWW-Authenticate": 'Bearer realm="LoyalNest"' });
-
-const methodNotAllowed = () => apiError(405, "method_not_allowed", "Use POST", {}, { Allow: "POST" });
 
 export async function loader() {
   return methodNotAllowed();
@@ -21,7 +16,7 @@ export async function loader() {
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") return methodNotAllowed();
   const key = await authenticateApiKey(bearerToken(request));
-  if (!key) return unauthorized();
+  if (!key) return apiKeyUnauthorized();
   const read = await readJsonBody(request, MAX_BODY_BYTES);
   if (!read.ok) return read.response;
   const parsed = reviewRequestSchema.safeParse(read.body);
@@ -32,7 +27,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!outcome.ok) {
     switch (outcome.code) {
       case "shop_not_installed":
-        return unauthorized();
+        return apiKeyUnauthorized();
       case "member_not_found":
         return apiError(404, outcome.code, outcome.message);
       case "shopify_unavailable":

@@ -41,3 +41,9 @@ export function bearerToken(request: Request): string {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("Authorization") ?? "");
   return match ? match[1] : "";
 }
+
+/** An API key door's 401: missing, unknown or revoked key, or an uninstalled shop. */
+export const apiKeyUnauthorized = () =>
+  apiError(401, "unauthorized", "Send a valid API key as `Authorization: Bearer <key>`", {}, { "WWW-Authenticate": 'Bearer realm="LoyalNest"' });
+
+export const methodNotAllowed = (allow = "POST") => apiError(405, "method_not_allowed", `Use ${allow}`, {}, { Allow: allow });
