@@ -5,14 +5,16 @@ import { useMemo } from "react";
 import { I18nextProvider } from "react-i18next";
 import { localeFromRequest, textDirection } from "~/i18n/config";
 import { createI18n } from "~/i18n/i18next";
+import { resources } from "~/i18n/resources.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  return json({ locale: localeFromRequest(request) });
+  const locale = localeFromRequest(request);
+  return json({ locale, messages: resources[locale].translation });
 }
 
 export default function App() {
-  const { locale } = useLoaderData<typeof loader>();
-  const i18n = useMemo(() => createI18n(locale), [locale]);
+  const { locale, messages } = useLoaderData<typeof loader>();
+  const i18n = useMemo(() => createI18n(locale, messages), [locale, messages]);
   return (
     <html lang={locale} dir={textDirection(locale)}>
       <head>

@@ -1,59 +1,17 @@
 import i18next, { type i18n } from "i18next";
 import { initReactI18next } from "react-i18next";
-import ar from "./locales/ar.json";
-import cs from "./locales/cs.json";
-import de from "./locales/de.json";
-import en from "./locales/en.json";
-import es from "./locales/es.json";
-import fa from "./locales/fa.json";
-import fr from "./locales/fr.json";
-import he from "./locales/he.json";
-import hu from "./locales/hu.json";
-import id from "./locales/id.json";
-import it from "./locales/it.json";
-import ja from "./locales/ja.json";
-import ko from "./locales/ko.json";
-import nl from "./locales/nl.json";
-import pl from "./locales/pl.json";
-import ptBR from "./locales/pt-BR.json";
-import ru from "./locales/ru.json";
-import sv from "./locales/sv.json";
-import tr from "./locales/tr.json";
-import uk from "./locales/uk.json";
-import vi from "./locales/vi.json";
-import zhCN from "./locales/zh-CN.json";
 import { defaultLocale, supportedLocales, type Locale } from "./config";
 
-export const resources = {
-  en: { translation: en },
-  es: { translation: es },
-  de: { translation: de },
-  ja: { translation: ja },
-  fr: { translation: fr },
-  "pt-BR": { translation: ptBR },
-  ru: { translation: ru },
-  it: { translation: it },
-  nl: { translation: nl },
-  pl: { translation: pl },
-  tr: { translation: tr },
-  fa: { translation: fa },
-  "zh-CN": { translation: zhCN },
-  vi: { translation: vi },
-  id: { translation: id },
-  cs: { translation: cs },
-  ar: { translation: ar },
-  ko: { translation: ko },
-  uk: { translation: uk },
-  hu: { translation: hu },
-  sv: { translation: sv },
-  he: { translation: he },
-} as const satisfies Record<Locale, { translation: object }>;
+export type Messages = Record<string, unknown>;
 
-/** A synchronous i18next instance per render (server) or per page (browser), resources bundled. */
-export function createI18n(locale: Locale): i18n {
+/**
+ * A synchronous i18next instance per render (server) or per page (browser) with the one catalog
+ * the page needs (app/i18n/resources.server.ts holds them all; the root loader sends this one).
+ */
+export function createI18n(locale: Locale, messages: Messages): i18n {
   const instance = i18next.createInstance();
   void instance.use(initReactI18next).init({
-    resources,
+    resources: { [locale]: { translation: messages } },
     lng: locale,
     fallbackLng: defaultLocale,
     supportedLngs: [...supportedLocales],

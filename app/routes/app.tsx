@@ -9,7 +9,7 @@ import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { useTranslation } from "react-i18next";
 import { config } from "~/config.server";
 import { localeFromRequest } from "~/i18n/config";
-import { polarisTranslations } from "~/i18n/polaris";
+import { polarisTranslations } from "~/i18n/polaris.server";
 import { requireAdmin } from "~/services/admin-auth.server";
 import { NavigationProgress } from "~/components/admin-feedback";
 import { SetupBanner } from "~/components/SetupBanner";
@@ -28,15 +28,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
     embedded: !admin.demo,
     demoShop: admin.demo ? admin.shop : null,
     locale: localeFromRequest(request),
+    // Only this language's Polaris strings travel to the browser.
+    polarisI18n: polarisTranslations[localeFromRequest(request)],
   });
 }
 
 export default function AppLayout() {
-  const { apiKey, embedded, demoShop, locale, onboarding } = useLoaderData<typeof loader>();
+  const { apiKey, embedded, demoShop, polarisI18n, onboarding } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const { pathname } = useLocation();
   return (
-    <AppProvider isEmbeddedApp={embedded} apiKey={apiKey} i18n={polarisTranslations[locale]}>
+    <AppProvider isEmbeddedApp={embedded} apiKey={apiKey} i18n={polarisI18n}>
       {embedded ? (
         <NavMenu>
           <Link to="/app" rel="home">

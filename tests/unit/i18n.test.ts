@@ -3,8 +3,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EARNING_TRACE_CODES } from "~/domain/earning";
 import { isRtl, localeFromRequest, matchLocale, supportedLocales, textDirection, type Locale } from "~/i18n/config";
-import { createI18n, resources } from "~/i18n/i18next";
-import { polarisTranslations } from "~/i18n/polaris";
+import { polarisTranslations } from "~/i18n/polaris.server";
+import { createServerI18n as createI18n, resources } from "~/i18n/resources.server";
 import { storefrontLocales } from "~/i18n/storefront-locales";
 import { auditCatalog, flatten, pluralCategories, type Catalog, type Issue } from "../helpers/i18n-catalog";
 

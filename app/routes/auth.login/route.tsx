@@ -7,7 +7,7 @@ import { LoginErrorType } from "@shopify/shopify-app-remix/server";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { localeFromRequest } from "~/i18n/config";
-import { polarisTranslations } from "~/i18n/polaris";
+import { polarisTranslations } from "~/i18n/polaris.server";
 import { login } from "~/shopify.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
@@ -24,7 +24,7 @@ function loginErrorKey(errors: Awaited<ReturnType<typeof login>>): LoginErrorKey
 export async function loader({ request }: LoaderFunctionArgs) {
   const result = await login(request);
   if (result instanceof Response) throw result;
-  return json({ error: loginErrorKey(result), locale: localeFromRequest(request) });
+  return json({ error: loginErrorKey(result), polarisI18n: polarisTranslations[localeFromRequest(request)] });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -40,7 +40,7 @@ export default function Login() {
   const [shop, setShop] = useState("");
   const error = actionData?.error ?? loaderData.error;
   return (
-    <PolarisAppProvider i18n={polarisTranslations[loaderData.locale]}>
+    <PolarisAppProvider i18n={loaderData.polarisI18n}>
       <Page narrowWidth>
         <Card>
           <Form method="post">
