@@ -243,7 +243,8 @@ export default function Overview() {
                     dateTime.format(new Date(a.createdAt)),
                     a.member.name ?? t("dashboard.activity.customer", { id: a.member.customerId }),
                     t(`ledger.kind.${a.kind}`) + (a.status === "PENDING" ? ` (${t("ledger.status.PENDING")})` : ""),
-                    (a.points > 0 ? "+" : "") + number.format(a.points),
+                    // A signed number reads left to right in every language ("+31", not "31+" in Hebrew).
+                    <bdi key="points" dir="ltr">{(a.points > 0 ? "+" : "") + number.format(a.points)}</bdi>,
                   ])}
                 />
               )}

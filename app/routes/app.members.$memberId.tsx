@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import {
@@ -7,9 +7,12 @@ import {
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { MetricCard } from "~/components/MetricCard";
+import { pageTitle } from "~/i18n/page-title";
 import { requireAdmin } from "~/services/admin-auth.server";
 import { getMemberDetail } from "~/services/member-detail.server";
 import { adjustMemberPoints, adjustmentSchema } from "~/services/points-adjustment.server";
+
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "members.title") }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
@@ -85,7 +88,7 @@ export default function MemberPage() {
                       t(`ledger.kind.${h.kind}`) + (h.status === "PENDING" ? ` (${t("ledger.status.PENDING")})` : ""),
                       h.reason ? t(`ledger.reason.${h.reason}`, { defaultValue: h.reason }) : "—",
                       // A capture spends what its hold already took: the balance does not move again.
-                      h.kind === "REDEEM_CAPTURE" ? "—" : (h.points > 0 ? "+" : "") + number.format(h.points),
+                      h.kind === "REDEEM_CAPTURE" ? "—" : <bdi key="points" dir="ltr">{(h.points > 0 ? "+" : "") + number.format(h.points)}</bdi>,
                     ])}
                   />
                 )}
@@ -113,7 +116,7 @@ export default function MemberPage() {
                           {r.orderId ? t("member.redemptions.usedOn", { order: r.orderId }) : r.status === "ISSUED" ? t("member.redemptions.expires", { date: date.format(new Date(r.expiresAt)) }) : ""}
                         </Text>
                       </BlockStack>,
-                      "-" + number.format(r.points),
+                      <bdi key="points" dir="ltr">{"-" + number.format(r.points)}</bdi>,
                     ])}
                   />
                 )}

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import {
@@ -6,6 +6,7 @@ import {
 } from "@shopify/polaris";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/i18n/page-title";
 import { REWARD_TYPES, type RewardType } from "~/domain/rewards";
 import { storefrontLocales } from "~/i18n/storefront-locales";
 import { activeRedemptionCounts } from "~/models/redemption.server";
@@ -21,6 +22,8 @@ type ActionData = { ok: false; errors: Record<string, string> };
 
 const text = (value: unknown) => (value === null || value === undefined ? "" : String(value));
 const day = (value: string | null) => (value ? value.slice(0, 10) : "");
+
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "rewards.title") }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);

@@ -1,8 +1,9 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, IndexTable, InlineStack, Page, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/i18n/page-title";
 import { z } from "zod";
 import { CardEmptyState } from "~/components/CardEmptyState";
 import { localizedText, minimumPoints, rewardUnavailability, type RewardRecord } from "~/domain/rewards";
@@ -20,6 +21,8 @@ const formSchema = z.discriminatedUnion("intent", [
 ]);
 
 type ActionData = { ok: true; intent: "toggle" | "starter"; count?: number } | { ok: false; error: "invalid" | "notFound" };
+
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "rewards.title") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);

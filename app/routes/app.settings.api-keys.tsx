@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import {
@@ -6,6 +6,7 @@ import {
 } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/i18n/page-title";
 import { z } from "zod";
 import { CardEmptyState } from "~/components/CardEmptyState";
 import { config } from "~/config.server";
@@ -22,6 +23,8 @@ type ActionData =
   | { ok: true; intent: "create"; label: string; token: string }
   | { ok: true; intent: "revoke"; label: string }
   | { ok: false; errors: Record<string, string> };
+
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "apiKeys.title") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);

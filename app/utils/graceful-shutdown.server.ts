@@ -1,6 +1,7 @@
 import { config } from "~/config.server";
 import prisma from "~/db.server";
 import { closeQueues } from "~/jobs/queue.server";
+import { closeSqlPool } from "~/models/sql.server";
 import { closeAdvisoryLocks } from "./advisory-lock.server";
 import { logger } from "./logger.server";
 import { closeRateLimiter } from "./rate-limit.server";
@@ -25,7 +26,7 @@ export function installShutdownHook(): void {
       const GRACE_MS = config().SHUTDOWN_GRACE_MS;
       logger.info({ signal, graceMs: GRACE_MS }, "shutting down: closing connections after in-flight requests");
       setTimeout(() => {
-        void Promise.allSettled([prisma.$disconnect(), closeQueues(), closeAdvisoryLocks(), closeRateLimiter()]);
+        void Promise.allSettled([prisma.$disconnect(), closeSqlPool(), closeQueues(), closeAdvisoryLocks(), closeRateLimiter()]);
       }, GRACE_MS).unref();
     });
   }
