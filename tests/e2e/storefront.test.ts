@@ -208,7 +208,8 @@ describe("the shopper's widget on the demo storefront", () => {
       await page.keyboard.press("Escape");
       await dialog.waitFor({ state: "hidden" });
       await expect(page.evaluate(() => document.activeElement?.hasAttribute("data-loyalnest-launcher"))).resolves.toBe(true);
-      await expect(launcher.getAttribute("aria-expanded")).resolves.toBe("false");
+      // The dialog's close event (which resets aria-expanded) is queued after it hides.
+      await expect.poll(() => launcher.getAttribute("aria-expanded"), { timeout: 5_000 }).toBe("false");
       expect(problems.errors).toEqual([]);
       expect(problems.blockedExternal).toEqual([]);
     });
