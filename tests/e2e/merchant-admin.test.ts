@@ -3,9 +3,8 @@ import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import AxeBuilder from "@axe-core/playwright";
 import pg from "pg";
-import type { Browser, Download, Page } from "playwright-core";
+import type { Browser, Download } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ar from "~/i18n/locales/ar.json";
 import en from "~/i18n/locales/en.json";
@@ -14,7 +13,7 @@ import { createShopifyEventGenerator } from "../../server/simulate/shopify-event
 import { ensureAppBuilt } from "../helpers/app-server";
 import { launchChromium, withWatchedPage, type PageProblems } from "../helpers/browser";
 import { snapshotRepository, startDemo, type DemoProcess } from "../helpers/demo-process";
-import { TEST_DATABASE_URL } from "../helpers/env";
+import { e2eDatabaseUrl, expectNoAxeViolations, recreateDatabase } from "../helpers/e2e";
 import { freePort } from "../helpers/net";
 
 // The merchant's own pages in the running demo (`npm run demo`, its month of replayed webhooks):
@@ -27,32 +26,7 @@ const SCREENSHOTS = path.join(ROOT, "tests", "e2e", "screenshots");
 const SHOP = "demo-loyalnest.myshopify.com";
 const VIEWPORT = { width: 1280, height: 1000 };
 
-/** A database of this file's own on the test server: the demo runs on it instead of PGlite. */
-function demoDatabaseUrl(): string {
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `${url.pathname.slice(1)}_admin_e2e`;
-  return url.toString();
-}
-
-async function recreateDatabase(url: string) {
-  const name = new URL(url).pathname.slice(1);
-  const admin = new URL(url);
-  admin.pathname = "/postgres";
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await client.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await client.end();
-  }
-}
-
-async function expectNoAxeViolations(page: Page, what: string) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const summary = violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-  expect(summary, what).toEqual([]);
-}
+const demoDatabaseUrl = () => e2eDatabaseUrl("admin_e2e");
 
 /** Console errors, minus the 422 answers the tests provoke on purpose (Chromium logs every 4xx fetch). */
 const unexpected = (problems: PageProblems) => problems.errors.filter((e) => !/status of 422/.test(e));

@@ -2,7 +2,6 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import AxeBuilder from "@axe-core/playwright";
 import pg from "pg";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +10,7 @@ import en from "~/i18n/locales/en.json";
 import { ensureAppBuilt } from "../helpers/app-server";
 import { launchChromium, withWatchedPage, type PageProblems } from "../helpers/browser";
 import { startDemo, type DemoProcess } from "../helpers/demo-process";
+import { expectNoAxeViolations } from "../helpers/e2e";
 import { freePort } from "../helpers/net";
 
 // The overview and the members list in the demo exactly as a developer runs it (`npm run demo`:
@@ -33,12 +33,6 @@ type Overview = {
   series: { days: string[]; issued: number[]; redeemed: number[]; expired: number[]; memberRevenue: string[]; otherRevenue: string[] };
   period: { current: { from: string; to: string; days: number } };
 };
-
-async function expectNoAxeViolations(page: Page, what: string) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const summary = violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-  expect(summary, what).toEqual([]);
-}
 
 /** Console errors (the helper already leaves out the external loads an offline machine refuses). */
 const unexpected = (problems: PageProblems) => problems.errors;

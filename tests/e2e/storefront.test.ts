@@ -2,7 +2,6 @@ import { writeFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import AxeBuilder from "@axe-core/playwright";
 import pg from "pg";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +14,7 @@ import { DEMO_PRODUCT } from "../../server/demo/storefront-page";
 import { ensureAppBuilt } from "../helpers/app-server";
 import { launchChromium, withWatchedPage } from "../helpers/browser";
 import { startDemo, type DemoProcess } from "../helpers/demo-process";
-import { TEST_DATABASE_URL } from "../helpers/env";
+import { e2eDatabaseUrl, expectNoAxeViolations, recreateDatabase } from "../helpers/e2e";
 import { freePort } from "../helpers/net";
 
 // The shopper's widget in the running demo (`npm run demo`): /demo/storefront renders the theme
@@ -35,31 +34,7 @@ const BUDGET_BYTES = 6 * 1024;
 
 const fill = (template: string, values: Record<string, string>) => template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => values[name] ?? "");
 
-function demoDatabaseUrl(): string {
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `${url.pathname.slice(1)}_storefront_e2e`;
-  return url.toString();
-}
-
-async function recreateDatabase(url: string) {
-  const name = new URL(url).pathname.slice(1);
-  const admin = new URL(url);
-  admin.pathname = "/postgres";
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await client.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await client.end();
-  }
-}
-
-async function expectNoAxeViolations(page: Page, what: string) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const summary = violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-  expect(summary, what).toEqual([]);
-}
+const demoDatabaseUrl = () => e2eDatabaseUrl("storefront_e2e");
 
 interface ScriptEntry {
   name: string;
