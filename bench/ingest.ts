@@ -18,7 +18,7 @@ import { dropDatabase, recreateDatabase, runPgbench, type PgbenchResult } from "
 import { distribution, fmt, type Distribution } from "./support/stats";
 
 // bench/ingest — the Black Friday ingest benchmark. N signed orders/paid webhooks over loopback
-// HTTP against the built app (remix-serve) and one worker process, on a fresh database. It times
+// HTTP against the built app (server/serve.ts) and one worker process, on a fresh database. It times
 // every acknowledgement, finds when each order's points became visible (OrderEarning.createdAt),
 // and runs pgbench -N on a throwaway database in the same run, so the result reads as a ratio to
 // what this PostgreSQL on this machine can do at all. See bench/README.md.
@@ -259,6 +259,14 @@ async function ensureBuild(root: string, mode: Options["build"], logFile: string
     return `built now (${reason ?? "--build always"})`;
   });
 }
+
+/** The checkout's web server: server/serve.ts, or remix-serve in a checkout from before it existed. */
+function appServer(appDir: string): string {
+  const own = path.join(appDir, "server/serve.ts");
+  return existsSync(own) ? own : path.join(appDir, "node_modules/@remix-run/serve/dist/cli.js");
+}
+
+const appServerName = (appDir: string) => (appServer(appDir).endsWith("serve.ts") ? "server/serve.ts" : "remix-serve");
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -543,7 +551,7 @@ function markdownSection(r: Report): string {
     "",
     `- Command: \`${r.command}\``,
     `- Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.kernel}; Node ${m.node}; ${m.postgres} (${Object.entries(m.postgresSettings).map(([k, v]) => `${k}=${v}`).join(", ")}); Redis ${m.redis}; load average at start ${m.loadAverage.join(" / ")}`,
-    `- Setup: remix-serve (NODE_ENV=production, DATABASE_POOL_MAX=${r.options.appPool}) + 1 worker (WORKER_CONCURRENCY=${r.options.workerConcurrency}, DATABASE_POOL_MAX=${r.options.workerPool}${r.options.workerNice ? `, nice ${r.options.workerNice}` : ""}); ${r.options.warmup} warm-up orders; seed "${r.options.seed}", ${r.options.customers} shoppers; ${r.build}`,
+    `- Setup: ${appServerName(r.options.appDir)} (NODE_ENV=production, DATABASE_POOL_MAX=${r.options.appPool}) + 1 worker (WORKER_CONCURRENCY=${r.options.workerConcurrency}, DATABASE_POOL_MAX=${r.options.workerPool}${r.options.workerNice ? `, nice ${r.options.workerNice}` : ""}); ${r.options.warmup} warm-up orders; seed "${r.options.seed}", ${r.options.customers} shoppers; ${r.build}`,
     "",
     "| metric | result | goal |",
     "|---|---|---|",
@@ -634,7 +642,7 @@ async function runPhase(ctx: RunContext, phase: Phase): Promise<Report> {
       BULL_PREFIX: prefix,
       LOG_LEVEL: "warn",
     };
-    const app = startChild("app", process.execPath, [...nodeFlags("app"), path.join(options.appDir, "node_modules/@remix-run/serve/dist/cli.js"), "build/index.js"], {
+    const app = startChild("app", process.execPath, [...nodeFlags("app"), appServer(options.appDir), "build/index.js"], {
       cwd: options.appDir,
       env: { ...baseEnv, HOST: "127.0.0.1", PORT: String(port), DATABASE_POOL_MAX: String(options.appPool), ...(instrumented ? { LOYALNEST_BENCH_COUNTS_FILE: countsFile("app"), LOYALNEST_BENCH_EXIT_ON_SIGTERM: "1" } : {}) },
       logFile: path.join(phaseDir, "app.log"),
@@ -817,7 +825,7 @@ function suiteSection(startedAt: Date, options: Options, machine: MachineInfo, b
     "",
     `- Command: \`npx tsx bench/ingest.ts ${process.argv.slice(2).join(" ")}\``,
     `- Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.kernel}; Node ${m.node}; ${m.postgres} (${Object.entries(m.postgresSettings).map(([k, v]) => `${k}=${v}`).join(", ")}); Redis ${m.redis}`,
-    `- Setup: remix-serve (NODE_ENV=production, DATABASE_POOL_MAX=${options.appPool}) + 1 worker (WORKER_CONCURRENCY=${options.workerConcurrency}, DATABASE_POOL_MAX=${options.workerPool}${options.workerNice ? `, nice ${options.workerNice}` : ""}); ${options.warmup} warm-up orders per phase; seed "${options.seed}"; ${build}`,
+    `- Setup: ${appServerName(options.appDir)} (NODE_ENV=production, DATABASE_POOL_MAX=${options.appPool}) + 1 worker (WORKER_CONCURRENCY=${options.workerConcurrency}, DATABASE_POOL_MAX=${options.workerPool}${options.workerNice ? `, nice ${options.workerNice}` : ""}); ${options.warmup} warm-up orders per phase; seed "${options.seed}"; ${build}`,
     "",
     "| phase | load at start | orders/s sustained | ack p50 / p99 ms | points p50 / p99 ms | CPU ms per order: app / worker / pg / sender = total | max backlog | non-200 / failed / ledger |",
     "|---|---|---|---|---|---|---|---|",

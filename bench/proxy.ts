@@ -18,7 +18,7 @@ import { dropDatabase, recreateDatabase } from "./support/postgres";
 import { distribution, fmt, type Distribution } from "./support/stats";
 
 // bench/proxy — the storefront widget's member state (GET /proxy/member, signed as Shopify's app
-// proxy signs it) against the BUILT app (remix-serve, NODE_ENV=production, PostgreSQL and Redis on
+// proxy signs it) against the BUILT app (server/serve.ts, NODE_ENV=production, PostgreSQL and Redis on
 // loopback), open loop at a fixed rate: request i is due at start + i/R and its latency counts from
 // then, so a request that waited for a free socket waited for the app. In the same run, at the
 // same rate, two reference routes on the same server: the proxy's own refusal of an unsigned
@@ -114,6 +114,23 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // ----------------------------------------------------------------------------------------------
 // Setup: an installed shop with the starter rewards, members with a realistic history and codes.
 
+// The key the app decrypts codes with; the seed encrypts with the app's own cipher and the same key.
+const CODE_KEYS = `bench:${randomBytes(32).toString("base64")}`;
+
+/** Every CODE_EVERY-th member holds one issued code (decrypted for every answer that shows it). */
+const CODE_EVERY = 4;
+
+async function encryptedCodes(count: number): Promise<string[]> {
+  process.env.REDEMPTION_CODE_KEYS = CODE_KEYS;
+  process.env.SHOPIFY_API_KEY ??= "bench-proxy-key";
+  process.env.SHOPIFY_API_SECRET ??= SECRET;
+  process.env.SHOPIFY_APP_URL ??= "https://loyalnest.bench";
+  process.env.DATABASE_URL ??= POSTGRES_URL;
+  process.env.SCOPES ??= "write_discounts";
+  const { encryptCode, generateCode } = await import("../app/utils/code-cipher.server");
+  return Array.from({ length: count }, () => encryptCode(generateCode()));
+}
+
 async function seed(dbUrl: string, options: Options): Promise<void> {
   const client = new pg.Client({ connectionString: dbUrl });
   await client.connect();
@@ -145,6 +162,22 @@ async function seed(dbUrl: string, options: Options): Promise<void> {
          SELECT $1, 'm' || g, 'EARN', 'POSTED', 50, 'seed:' || g || ':' || h, 'seed', 9000000 + g * 1000 + h, 'order', now() - (h || ' days')::interval
          FROM generate_series(1, $2) AS g, generate_series(1, $3) AS h`,
         [SHOP, options.members, options.history],
+      );
+    }
+    // Issued codes: the read path decrypts each one it shows. The redemption points at the member's
+    // first entry as its hold; nothing in this benchmark reads the hold.
+    const holders = Math.floor(options.members / CODE_EVERY);
+    if (holders > 0 && options.history > 0) {
+      const ciphers = await encryptedCodes(holders);
+      const rewardId = (await client.query<{ id: string }>(`SELECT "id" FROM "Reward" WHERE "shop" = $1 ORDER BY "pointsCost" LIMIT 1`, [SHOP])).rows[0].id;
+      await client.query(
+        `INSERT INTO "Redemption" ("id", "shop", "memberId", "rewardId", "requestKey", "channel", "points", "status", "discountConfig", "title",
+                                   "codeHash", "codeCipher", "holdEntryId", "expiresAt", "updatedAt")
+         SELECT 'rd' || g, $1, 'm' || (g * $2), $3, 'bench:' || g, 'storefront', 100, 'ISSUED', '{"kind":"fixed_amount","amount":"5.00"}', '$5 off',
+                md5('code' || g), c.cipher, (SELECT min("id") FROM "LedgerEntry" WHERE "shop" = $1 AND "memberId" = 'm' || (g * $2)),
+                now() + interval '30 days', now()
+         FROM unnest($4::text[]) WITH ORDINALITY AS c(cipher, g)`,
+        [SHOP, CODE_EVERY, rewardId, ciphers],
       );
     }
     await client.query("ANALYZE");
@@ -288,7 +321,7 @@ async function main() {
   // The built app does not exit on SIGTERM while its pools are open; the demo's exit helper ends it
   // once requests are answered, so the run stops cleanly and the profile gets written.
   const exitHelper = ["--import", pathToFileURL(path.join(ROOT, "server", "demo", "app-exit.mjs")).href];
-  const app = startChild("app", process.execPath, [...profileArgs, ...exitHelper, path.join(ROOT, "node_modules/@remix-run/serve/dist/cli.js"), path.join(ROOT, "build/index.js")], {
+  const app = startChild("app", process.execPath, [...profileArgs, ...exitHelper, path.join(ROOT, "server/serve.ts"), path.join(ROOT, "build/index.js")], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",
@@ -309,7 +342,7 @@ async function main() {
       SHOPIFY_APP_URL: "https://loyalnest.bench",
       SCOPES: "write_discounts",
       // Production requires the key that encrypts redemption codes at rest.
-      REDEMPTION_CODE_KEYS: `bench:${randomBytes(32).toString("base64")}`,
+      REDEMPTION_CODE_KEYS: CODE_KEYS,
     },
     logFile: path.join(outDir, "app.log"),
   });
@@ -337,11 +370,21 @@ async function main() {
     const refusal: Phase = { name: "GET /proxy/member unsigned (401, trivial)", expectStatus: 401, request: () => ({ path: "/proxy/member?locale=en", ip: "10.255.0.1" }) };
     const health: Phase = { name: "GET /healthz (1 PostgreSQL + 1 Redis round trip)", expectStatus: 200, request: () => ({ path: "/healthz", ip: "10.255.0.2" }) };
 
-    // Check one answer before loading: a member state with history, rewards and no codes.
-    const sample = await send(agent, port, member.request(0).path, member.request(0).ip);
-    const body = JSON.parse(sample.body) as { available?: number; history?: unknown[]; rewards?: unknown[] };
-    if (sample.status !== 200 || body.available !== options.history * 50 || (body.history?.length ?? 0) !== Math.min(10, options.history) || body.rewards?.length !== 4) {
-      throw new Error(`unexpected member answer ${sample.status}: ${sample.body.slice(0, 300)}`);
+    // Check two answers before loading: member states with history and rewards, without a code and with one.
+    for (const i of [0, CODE_EVERY - 1]) {
+      const sample = await send(agent, port, member.request(i).path, member.request(i).ip);
+      const body = JSON.parse(sample.body) as { available?: number; history?: unknown[]; rewards?: unknown[]; codes?: { code?: string }[] };
+      const codes = (i + 1) % CODE_EVERY === 0 && options.history > 0 ? 1 : 0;
+      if (
+        sample.status !== 200 ||
+        body.available !== options.history * 50 ||
+        (body.history?.length ?? 0) !== Math.min(10, options.history) ||
+        body.rewards?.length !== 4 ||
+        body.codes?.length !== codes ||
+        (codes === 1 && !/^LN-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}$/.test(body.codes?.[0]?.code ?? ""))
+      ) {
+        throw new Error(`unexpected member answer ${sample.status}: ${sample.body.slice(0, 300)}`);
+      }
     }
     if (options.warmup > 0) {
       say(`warm-up: ${options.warmup} s of member state at ${options.rate}/s`);

@@ -243,7 +243,7 @@ async function main(): Promise<number> {
     const appUrl = `http://${HOST}:${settings.port}`;
     const sharedEnv: NodeJS.ProcessEnv = {
       ...process.env,
-      // remix-serve defaults NODE_ENV to production, which (rightly) refuses DEMO=1.
+      // The server defaults NODE_ENV to production, which (rightly) refuses DEMO=1.
       NODE_ENV: "development",
       HOST,
       PORT: String(settings.port),
@@ -271,7 +271,7 @@ async function main(): Promise<number> {
     const app = startChild({
       name: "app",
       command: process.execPath,
-      args: [binOf("@remix-run/serve", "remix-serve"), "build/index.js"],
+      args: [path.join(ROOT, "server", "serve.ts"), "build/index.js"],
       cwd: ROOT,
       env: appEnv,
       onLine: (line) => {

@@ -927,6 +927,22 @@ export async function listEntries(
   return { entries, nextCursor: rows.length > take ? entries[entries.length - 1].id : null };
 }
 
+/**
+ * The newest entries of an active member, by Shopify customer (the storefront's history): keyed by
+ * the customer, so it can travel with the member read in one round trip (`db`).
+ */
+export async function recentEntriesOfCustomer(shop: string, customerId: bigint, take: number, db?: Sql): Promise<LedgerEntry[]> {
+  if (!Number.isSafeInteger(take) || take < 1 || take > MAX_PAGE_SIZE) {
+    throw new LedgerValidationError(`take must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  return sqlOf(db).rows<LedgerEntry>(
+    `SELECT e.* FROM "LedgerEntry" e JOIN "Member" m ON m."shop" = e."shop" AND m."id" = e."memberId"
+     WHERE m."shop" = $1 AND m."shopifyCustomerId" = $2::bigint AND m."state" = 'ACTIVE'
+     ORDER BY e."id" DESC LIMIT $3`,
+    [shop, customerId, take],
+  );
+}
+
 /** Every entry of a member, oldest first (a customer's data export). */
 export async function entriesForMember(shop: string, memberId: string): Promise<LedgerEntry[]> {
   return prisma.ledgerEntry.findMany({ where: { shop, memberId }, orderBy: { id: "asc" } });

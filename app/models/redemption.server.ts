@@ -280,6 +280,20 @@ export async function listMemberRedemptionRows(shop: string, memberId: string, t
   });
 }
 
+/**
+ * Codes an active member of this customer holds and can still use (issued, not expired), soonest to
+ * expire first: keyed by the customer, so it can travel with the member read in one round trip.
+ */
+export async function usableRedemptionsOfCustomer(shop: string, customerId: bigint, now: Date, db?: Db): Promise<Redemption[]> {
+  return sqlOf(db).rows<Redemption>(
+    `SELECT r.* FROM "Redemption" r JOIN "Member" m ON m."shop" = r."shop" AND m."id" = r."memberId"
+     WHERE m."shop" = $1 AND m."shopifyCustomerId" = $2::bigint AND m."state" = 'ACTIVE'
+       AND r."status" = 'ISSUED' AND r."expiresAt" > $3::timestamp(3)
+     ORDER BY r."expiresAt", r."id" LIMIT 50`,
+    [shop, customerId, now],
+  );
+}
+
 /** Issued codes that still look to an order for the per-order capture, by order id (for the member page). */
 export async function redemptionsOfOrder(shop: string, orderId: bigint): Promise<Redemption[]> {
   return prisma.redemption.findMany({ where: { shop, orderId }, orderBy: { createdAt: "asc" } });

@@ -5,7 +5,7 @@ import { authenticateProxyRequest, proxyError } from "~/utils/app-proxy.server";
 // unsigned probes learn nothing about which paths exist).
 
 async function notFound(request: Request) {
-  const auth = await authenticateProxyRequest(request);
+  const auth = authenticateProxyRequest(request);
   if (!auth.ok) return auth.response;
   return proxyError(404, "not_found", "No such storefront endpoint");
 }

@@ -8,7 +8,7 @@ import { authenticateProxyRequest, limitProxyRequest, NO_STORE, PROXY_READ_LIMIT
 // and never stored.
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await authenticateProxyRequest(request);
+  const auth = authenticateProxyRequest(request);
   if (!auth.ok) return auth.response;
   const { identity } = auth;
   const limited = await limitProxyRequest(identity, PROXY_READ_LIMITS);

@@ -10,7 +10,7 @@ import { authenticateProxyRequest, limitProxyRequest, PROXY_READ_LIMITS, proxyEr
 const PROGRAM_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await authenticateProxyRequest(request);
+  const auth = authenticateProxyRequest(request);
   if (!auth.ok) return auth.response;
   const limited = await limitProxyRequest(auth.identity, PROXY_READ_LIMITS);
   if (limited) return limited;

@@ -16,7 +16,7 @@ export async function loader() {
 
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") return proxyError(405, "method_not_allowed", "Use POST", { Allow: "POST" });
-  const auth = await authenticateProxyRequest(request);
+  const auth = authenticateProxyRequest(request);
   if (!auth.ok) return auth.response;
   const { identity } = auth;
   const limited = await limitProxyRequest(identity, PROXY_REDEEM_LIMITS);

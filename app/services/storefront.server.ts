@@ -4,8 +4,10 @@ import { isBeforeEnd, isOnOrAfterStart, parseEarningProgram, type EarningProgram
 import { findTimeWindow } from "~/domain/windows";
 import * as ledger from "~/models/ledger.server";
 import { findMemberByCustomerId } from "~/models/member.server";
+import { usableRedemptionsOfCustomer } from "~/models/redemption.server";
+import { withConnection } from "~/models/sql.server";
 import { getShop, type ShopRecord } from "~/models/shop.server";
-import { listMemberRedemptions, type RedemptionView } from "./redemption.server";
+import { redemptionView, type RedemptionView } from "./redemption.server";
 import { rewardOffersFor, type RewardOffer } from "./rewards.server";
 
 // What the theme widget shows, through the app proxy. Two answers:
@@ -303,24 +305,31 @@ export function usableCodes(redemptions: readonly RedemptionView[], now: Date): 
 
 /** The member's balances, history, rewards and codes; null when the shop is not installed. */
 export async function storefrontMember(shopDomain: string, customerId: bigint, requestedLocale: string | null, now = new Date()): Promise<StorefrontMember | null> {
-  const [{ shop }, member] = await Promise.all([shopAndProgram(shopDomain), findMemberByCustomerId(shopDomain, customerId)]);
+  // The three reads are keyed by the customer, so they leave together on one connection and come
+  // back in one round trip; the shop's settings and catalog come from the few-second cache.
+  const [{ shop }, [member, entries, redemptions]] = await Promise.all([
+    shopAndProgram(shopDomain),
+    withConnection((sql) =>
+      Promise.all([
+        findMemberByCustomerId(shopDomain, customerId, sql),
+        ledger.recentEntriesOfCustomer(shopDomain, customerId, HISTORY_ENTRIES_READ, sql),
+        usableRedemptionsOfCustomer(shopDomain, customerId, now, sql),
+      ]),
+    ),
+  ]);
   if (!isInstalled(shop)) return null;
   const locale = resolveLocale(requestedLocale, shop);
   const active = member && member.state === "ACTIVE" ? member : null;
   const available = active?.pointsAvailable ?? 0;
-  const [entries, offers, redemptions] = await Promise.all([
-    active ? ledger.listEntries(shopDomain, active.id, { take: HISTORY_ENTRIES_READ }).then((page) => page.entries) : [],
-    shop.programEnabled ? guestOffers(shopDomain, locale) : [],
-    active ? listMemberRedemptions(shopDomain, active.id) : [],
-  ]);
+  const offers = shop.programEnabled ? await guestOffers(shopDomain, locale) : [];
   return {
     customerId: customerId.toString(),
     enrolled: active !== null,
     available,
     pending: active?.pointsPending ?? 0,
     lifetimeEarned: active?.lifetimeEarned ?? 0,
-    history: historyItems(entries),
+    history: active ? historyItems(entries) : [],
     rewards: offersFor(offers, available),
-    codes: usableCodes(redemptions, now),
+    codes: active ? usableCodes(redemptions.map(redemptionView), now) : [],
   };
 }

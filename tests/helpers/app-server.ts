@@ -12,14 +12,14 @@ import { signedWebhookRequest } from "./webhooks";
 import { freePort } from "./net";
 
 // The whole pipeline as it runs in production, in child processes: the BUILT app served by
-// remix-serve (HTTP → HMAC check → ProcessedWebhook → Bull) and `server/worker.ts` consuming the
+// server/serve.ts (HTTP → HMAC check → ProcessedWebhook → Bull) and `server/worker.ts` consuming the
 // queue, both on the test database and the test Redis under a Bull prefix of their own.
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const BUILD_ENTRY = path.join(repoRoot, "build/index.js");
 const BUILD_LOCK = path.join(repoRoot, ".cache/remix-build.lock");
 const REMIX_CLI = path.join(repoRoot, "node_modules/@remix-run/dev/dist/cli.js");
-const REMIX_SERVE_CLI = path.join(repoRoot, "node_modules/@remix-run/serve/dist/cli.js");
+const APP_SERVER = path.join(repoRoot, "server/serve.ts");
 
 // The library answers 410 to curl-like agents; the admin checks need a browser. Webhooks carry
 // the agent Shopify's webhook sender uses.
@@ -208,7 +208,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     BULL_STALLED_INTERVAL_MS: String(options.stalledIntervalMs ?? 30_000),
     WORKER_SHUTDOWN_TIMEOUT_MS: String(options.shutdownTimeoutMs ?? 20_000),
   };
-  const app = startChild("app", [REMIX_SERVE_CLI, BUILD_ENTRY], env);
+  const app = startChild("app", [APP_SERVER, BUILD_ENTRY], env);
   let worker: Child | undefined;
   // If the test process ends without stop() (a crash, a killed run), take the children with it.
   const killOnExit = () => {
@@ -304,7 +304,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     async stop() {
       const children = [worker, app].filter((c): c is Child => c !== undefined);
       for (const child of children) stopping.add(child);
-      // remix-serve only closes its HTTP server on SIGTERM; the open PostgreSQL and Redis
+      // The server only closes its listener on SIGTERM; the open PostgreSQL and Redis
       // connections keep the app process alive, so it gets a short grace before SIGKILL.
       await Promise.all(children.map((child) => stopChild(child, "SIGTERM", child === app ? 2_000 : 10_000)));
       process.removeListener("exit", killOnExit);

@@ -13,7 +13,7 @@ import { freePort } from "../helpers/net";
 
 // The demo-only admin session (DEMO=1: /app opens for DEMO_SHOP without Shopify) must be
 // impossible in production. The routes import CSS, so this drives the BUILT server the way it is
-// deployed (`remix-serve build/index.js`), against the test database holding a real shop and its
+// deployed (`node server/serve.ts build/index.js`), against the test database holding a real shop and its
 // offline session: if the demo session leaked, that shop's data would be served.
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -39,7 +39,7 @@ interface BuiltServer {
 
 function startBuiltServer(port: number, env: NodeJS.ProcessEnv): BuiltServer {
   // Only what a deployment would set: nothing inherited from the test run.
-  const child = spawn(process.execPath, [cliOf("@remix-run/serve", "remix-serve"), BUILD], {
+  const child = spawn(process.execPath, [path.join(ROOT, "server/serve.ts"), BUILD], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -7,7 +7,8 @@ import * as ledger from "~/models/ledger.server";
 import { loader as memberLoader, action as memberAction } from "~/routes/proxy.member";
 import { loader as programLoader, action as programAction } from "~/routes/proxy.program";
 import { loader as unknownLoader } from "~/routes/proxy.$";
-import { PROXY_READ_LIMITS } from "~/utils/app-proxy.server";
+import { authenticate } from "~/shopify.server";
+import { authenticateProxyRequest, PROXY_READ_LIMITS } from "~/utils/app-proxy.server";
 import { forgetStorefrontShopData, SHOP_DATA_TTL_MS } from "~/services/storefront.server";
 import { closeRateLimiter } from "~/utils/rate-limit.server";
 import { proxySignature, signProxyUrl } from "../../server/demo/storefront-signing";
@@ -110,6 +111,38 @@ describe("proxy signature", () => {
     expect(await prisma.ledgerEntry.count({ where: { shop } })).toBe(0);
     expect((await prisma.member.findUniqueOrThrow({ where: { id: member.id } })).updatedAt).toEqual(member.updatedAt);
     expect(await rateKeysFor(other.shop)).toEqual([]);
+  });
+
+  it("accepts exactly what Shopify's library accepts, on 300 random queries (repeated keys, commas, Unicode, tampering)", async () => {
+    const { shop, customerId } = await shopWithMember();
+    const keys = ["locale", "path_prefix", "extra", "a_b", "Zeta", "ünï", "index", "hmac", "shop", "timestamp", "signature"];
+    const values = ["", "fr", "a,b", "x y", "é✓", "1", "="];
+    const pick = <T,>(items: readonly T[]) => items[randomInt(items.length)];
+    const now = Math.trunc(Date.now() / 1000);
+    let accepted = 0;
+    for (let i = 0; i < 300; i++) {
+      const url = new URL(`${APP}/proxy/member`);
+      for (let k = randomInt(4); k > 0; k--) url.searchParams.append(pick(keys.slice(0, 7)), pick(values));
+      url.searchParams.set("logged_in_customer_id", String(customerId));
+      const secret = i % 10 === 0 ? "not-the-app-secret" : SECRET;
+      const signedUrl = signProxyUrl({ url, shop, customerId, secret, timestamp: now - randomInt(60) });
+      // Keys added after signing: some only repeat a value-joined key, some are single-value keys.
+      if (i % 3 === 0) signedUrl.searchParams.append(pick(keys), pick(values));
+      const request = new Request(signedUrl);
+      const ours = authenticateProxyRequest(request).ok;
+      const theirs = await authenticate.public.appProxy(request).then(
+        () => true,
+        (thrown: unknown) => {
+          if (thrown instanceof Response) return false;
+          throw thrown;
+        },
+      );
+      expect(ours, signedUrl.search).toBe(theirs);
+      if (ours) accepted++;
+    }
+    // Both outcomes were exercised.
+    expect(accepted).toBeGreaterThan(100);
+    expect(accepted).toBeLessThan(300);
   });
 
   it("refuses a signed request for a shop that is not installed", async () => {
