@@ -9,9 +9,10 @@ import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { applyMigrations } from "../server/apply-migrations";
-import { replayWebhooks, type ReplayResult } from "../server/simulate/deliver";
+import type { ReplayResult } from "../server/simulate/deliver";
 import { createShopifyEventGenerator, type SimulatedWebhook } from "../server/simulate/shopify-events";
 import { killAllChildren, startChild, type BenchChild } from "./support/children";
+import { sendDeliveries } from "./support/webhook-sender";
 import { backendCpuDelta, backendCpuMs, processCpuMs } from "./support/cpu";
 import { describeMachine, type MachineInfo } from "./support/machine";
 import { dropDatabase, recreateDatabase, runPgbench, type PgbenchResult } from "./support/postgres";
@@ -675,7 +676,7 @@ async function runPhase(ctx: RunContext, phase: Phase): Promise<Report> {
     const timeoutMs = options.timeoutSeconds * 1000;
 
     if (warmup.length > 0) {
-      const results = await replayWebhooks(baseUrl, warmup, { secret, concurrency: options.concurrency });
+      const results = await sendDeliveries(baseUrl, warmup, { secret, concurrency: options.concurrency });
       const bad = results.filter((r) => r.ack?.status !== 200);
       if (bad.length > 0) throw new Error(`warm-up: ${bad.length} deliveries not acknowledged with 200 (first: ${bad[0].error?.message ?? bad[0].ack?.status})\n${tail(app.logFile)}`);
       await waitForEarnings(monitor, probe, warmup.length, phaseChildren, timeoutMs).catch(async (error: Error) => {
@@ -694,7 +695,7 @@ async function runPhase(ctx: RunContext, phase: Phase): Promise<Report> {
     say(`[${phase.label}] sending ${measured.length} orders/paid (${options.rate ? `open loop at ${options.rate}/s` : `closed loop, ${options.concurrency} senders`}); load ${loadavg().map((l) => l.toFixed(2)).join(" ")}…`);
     const sampler = startSampler(monitor, probe);
     const firstSend = Date.now();
-    const results: ReplayResult<SimulatedWebhook>[] = await replayWebhooks(baseUrl, measured, {
+    const results: ReplayResult<SimulatedWebhook>[] = await sendDeliveries(baseUrl, measured, {
       secret,
       concurrency: options.concurrency,
       ratePerSecond: options.rate,
