@@ -152,15 +152,15 @@ export class TransactionRolledBackError extends Error {
 }
 
 export class SqlTransaction implements Sql {
-  private done = false;
+  protected done = false;
 
-  constructor(private readonly session: Session) {}
+  constructor(protected readonly session: Session) {}
 
   get finished(): boolean {
     return this.done;
   }
 
-  private assertOpen() {
+  protected assertOpen() {
     if (this.done) throw new Error("this transaction has already been committed");
   }
 
@@ -239,6 +239,173 @@ export function transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<
       if (session.status() !== "I") await session.send("ROLLBACK").catch(() => undefined);
       throw error;
     }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Group commit. Every order event is one transaction of about four round trips, and on this kind
+// of machine a round trip costs more CPU (a socket write and a wake-up on each side) than the
+// statements in it (bench/RESULTS.md). Events that arrive while another group is running wait for
+// it and then share ONE transaction: their statements interleave on one connection, travel in the
+// same socket writes and end in one COMMIT, so N events cost about as many round trips as one.
+//
+// Sharing a transaction must not change any event's outcome, which rests on two rules:
+//   - Events in one group touch disjoint rows. Each declares the keys of what it touches (an
+//     order, a customer); one whose key is already in the forming group runs on its own instead.
+//     The advisory locks still order a group against every other transaction, as before.
+//   - All or nothing, then each on its own. If any member fails (a statement error aborts the
+//     shared transaction for everyone) or COMMIT fails, the group rolls back and every member runs
+//     again in a transaction of its own, which gives each exactly its solo outcome. Nothing of a
+//     group is visible until its COMMIT, so a crash at any point leaves no member half-done.
+// Members must not use savepoints (none does) and must call commit() or return.
+
+const GROUP_MAX_MEMBERS = 16;
+
+interface GroupMember {
+  keys: readonly string[];
+  fn: (tx: SqlTransaction) => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+class GroupAbortedError extends Error {
+  constructor() {
+    super("the group's shared transaction was rolled back; the event runs again on its own");
+    this.name = "GroupAbortedError";
+  }
+}
+
+/** The decision for a group: COMMIT once every member has committed or returned, else ROLLBACK. */
+class GroupGate {
+  private arrived = 0;
+  private failed = false;
+  private settle!: (error?: unknown) => void;
+  readonly decision: Promise<void>;
+
+  constructor(
+    private readonly size: number,
+    private readonly session: Session,
+  ) {
+    this.decision = new Promise<void>((resolve, reject) => {
+      this.settle = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    this.decision.catch(() => undefined);
+  }
+
+  arrive(ok: boolean): Promise<void> {
+    if (!ok) this.failed = true;
+    if (++this.arrived === this.size) void this.finish();
+    return this.decision;
+  }
+
+  private async finish(): Promise<void> {
+    try {
+      await this.session.settle();
+      if (this.failed || this.session.status() === "E") {
+        await this.session.send("ROLLBACK").catch(() => undefined);
+        this.settle(new GroupAbortedError());
+        return;
+      }
+      const result = await this.session.send("COMMIT");
+      this.settle(result.command === "COMMIT" ? undefined : new GroupAbortedError());
+    } catch {
+      this.settle(new GroupAbortedError());
+    }
+  }
+}
+
+/** A member's view of the shared transaction: commit() waits for the group's decision. */
+class GroupMemberTransaction extends SqlTransaction {
+  private arrived = false;
+
+  constructor(
+    session: Session,
+    private readonly gate: GroupGate,
+  ) {
+    super(session);
+  }
+
+  arrive(ok: boolean): Promise<void> {
+    if (this.arrived) return this.gate.decision;
+    this.arrived = true;
+    return this.gate.arrive(ok);
+  }
+
+  override async commit(): Promise<void> {
+    this.assertOpen();
+    this.done = true;
+    await this.arrive(true);
+  }
+}
+
+let forming: { members: GroupMember[]; keys: Set<string> } | null = null;
+let groupRunning = false;
+
+async function runGroup(members: GroupMember[]): Promise<void> {
+  if (members.length === 1) {
+    const [only] = members;
+    await transaction(only.fn).then(only.resolve, only.reject);
+    return;
+  }
+  let committed = false;
+  const outcomes = await withSession(async (session) => {
+    const begun = session.send("BEGIN");
+    begun.catch(() => undefined);
+    const gate = new GroupGate(members.length, session);
+    const settled = await Promise.allSettled(
+      members.map(async (member) => {
+        const tx = new GroupMemberTransaction(session, gate);
+        try {
+          const value = await member.fn(tx);
+          await tx.arrive(true);
+          return value;
+        } catch (error) {
+          void tx.arrive(false);
+          throw error;
+        }
+      }),
+    );
+    committed = await gate.decision.then(() => true, () => false);
+    return settled;
+  });
+  if (committed) {
+    members.forEach((member, i) => {
+      const outcome = outcomes[i];
+      if (outcome.status === "fulfilled") member.resolve(outcome.value);
+      else member.reject(outcome.reason);
+    });
+    return;
+  }
+  // Each member again, alone, one after another: the order that any other arrival order allows.
+  for (const member of members) await transaction(member.fn).then(member.resolve, member.reject);
+}
+
+function startGroup(): void {
+  if (groupRunning || !forming) return;
+  const { members } = forming;
+  forming = null;
+  groupRunning = true;
+  void runGroup(members).finally(() => {
+    groupRunning = false;
+    startGroup();
+  });
+}
+
+/**
+ * `fn` in a transaction, shared with other events' when they arrive together (group commit, see
+ * above). `keys` name every row group `fn` may touch (e.g. `order:<id>`, `customer:<id>`); it
+ * runs in a transaction of its own when one of them is already in the forming group.
+ */
+export function groupTransaction<T>(keys: readonly string[], fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+  if (forming && (forming.members.length >= GROUP_MAX_MEMBERS || keys.some((key) => forming?.keys.has(key)))) return transaction(fn);
+  return new Promise<T>((resolve, reject) => {
+    if (!forming) {
+      forming = { members: [], keys: new Set() };
+      // Events that arrive in the same turn of the event loop join before it starts.
+      setImmediate(startGroup);
+    }
+    forming.members.push({ keys, fn, resolve: resolve as (value: unknown) => void, reject });
+    for (const key of keys) forming.keys.add(key);
   });
 }
 

@@ -20,11 +20,10 @@ export interface RecordedDelivery {
 
 // One statement for a first delivery (nearly every one): INSERT … ON CONFLICT DO NOTHING, which
 // also settles two racing deliveries (the loser waits for the winner's row, inserts nothing). The
-// body is stored as the text Shopify signed, cast to jsonb by PostgreSQL (numbers are numeric
-// there, so 18-digit ids keep every digit) without being parsed here.
+// body is stored as the text Shopify signed, parsed by nobody until its job reads it.
 const INSERT_DELIVERY = `
   INSERT INTO "ProcessedWebhook" ("shop", "webhookId", "topic", "eventId", "payload", "receivedAt")
-  VALUES ($1, $2, $3, $4, $5::jsonb, $6::timestamp(3))
+  VALUES ($1, $2, $3, $4, $5, $6::timestamp(3))
   ON CONFLICT DO NOTHING
   RETURNING "webhookId", "receivedAt"`;
 
@@ -56,21 +55,36 @@ export async function recordWebhookDelivery(shop: string, input: WebhookDelivery
   throw new Error(`webhook delivery ${input.webhookId} of ${shop} could be neither stored nor found`);
 }
 
+/** The stored body is not JSON (Shopify signed it, so it arrived as such): retrying cannot help. */
+export class UnreadableDeliveryError extends Error {
+  readonly retryable = false;
+
+  constructor(webhookId: string, cause: unknown) {
+    super(`webhook delivery ${webhookId} is not valid JSON`, { cause });
+    this.name = "UnreadableDeliveryError";
+  }
+}
+
 export type StoredDelivery = Omit<ProcessedWebhook, "payload"> & { payload: unknown };
 
 /**
- * The delivery with its body parsed exactly (ids beyond 2^53 as their digits). Read as text: the
- * driver's own JSON.parse would round them.
+ * The delivery with its body parsed exactly (ids beyond 2^53 as their digits). A body that is not
+ * JSON cannot be processed, ever: a non-retryable error for the job.
  */
 export async function loadWebhookDelivery(shop: string, webhookId: string, db?: Db): Promise<StoredDelivery | null> {
   const [row] = await sqlOf(db).rows<Omit<ProcessedWebhook, "payload"> & { payloadText: string | null }>(
-    `SELECT "shop", "webhookId", "topic", "eventId", "payload"::text AS "payloadText", "processedAt", "receivedAt"
+    `SELECT "shop", "webhookId", "topic", "eventId", "payload" AS "payloadText", "processedAt", "receivedAt"
      FROM "ProcessedWebhook" WHERE "shop" = $1 AND "webhookId" = $2`,
     [shop, webhookId],
   );
   if (!row) return null;
   const { payloadText, ...rest } = row;
-  return { ...rest, payload: payloadText === null ? null : parseExactJson(payloadText) };
+  if (payloadText === null) return { ...rest, payload: null };
+  try {
+    return { ...rest, payload: parseExactJson(payloadText) };
+  } catch (error) {
+    throw new UnreadableDeliveryError(webhookId, error);
+  }
 }
 
 /**
@@ -87,12 +101,25 @@ export async function markWebhookProcessed(shop: string, webhookId: string, db?:
 
 /** customers/redact: drop the bodies of unprocessed deliveries that name the customer. */
 export async function forgetCustomerInDeliveries(shop: string, customerId: bigint, db: Db): Promise<void> {
-  await sqlOf(db).execute(
-    `UPDATE "ProcessedWebhook" SET "payload" = NULL
-     WHERE "shop" = $1 AND "payload" IS NOT NULL
-       AND ("payload"->'customer'->>'id' = $2 OR "payload"->>'id' = $2)`,
-    [shop, customerId.toString()],
+  const sql = sqlOf(db);
+  const id = customerId.toString();
+  const candidates = await sql.rows<{ webhookId: string; payload: string }>(
+    `SELECT "webhookId", "payload" FROM "ProcessedWebhook" WHERE "shop" = $1 AND "payload" IS NOT NULL AND strpos("payload", $2) > 0`,
+    [shop, id],
   );
+  const naming = candidates.filter((row) => namesCustomer(row.payload, id)).map((row) => row.webhookId);
+  if (naming.length === 0) return;
+  await sql.execute(`UPDATE "ProcessedWebhook" SET "payload" = NULL WHERE "shop" = $1 AND "webhookId" = ANY($2::text[])`, [shop, naming]);
+}
+
+/** An order's customer, or a customers/* body's own id. A body that is not JSON and holds the id goes too: no job can read it. */
+function namesCustomer(text: string, id: string): boolean {
+  try {
+    const body = parseExactJson(text) as { id?: unknown; customer?: { id?: unknown } | null } | null;
+    return String(body?.customer?.id) === id || String(body?.id) === id;
+  } catch {
+    return true;
+  }
 }
 
 /**

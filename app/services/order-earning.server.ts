@@ -26,7 +26,7 @@ import {
 } from "~/models/order-earning.server";
 import { captureRedemption, redemptionsForCodes, returnRedemptionsOfOrder, type Redemption } from "~/models/redemption.server";
 import { getShop } from "~/models/shop.server";
-import { transaction, type SqlTransaction } from "~/models/sql.server";
+import { groupTransaction, transaction, type SqlTransaction } from "~/models/sql.server";
 import { codeHash } from "~/utils/code-cipher.server";
 import { enrichOrderForProgram } from "./order-enrichment.server";
 
@@ -106,10 +106,21 @@ async function installedShop(shop: string, preloaded: Shop | null | undefined): 
 
 /**
  * One order event: its transaction, the order's lock first (the statements `work` issues travel
- * with it and run once it is granted). `work` ends with commitOrder.
+ * with it and run once it is granted). `work` ends with commitOrder. With `sharing`, the
+ * transaction may be shared with other orders' events (group commit, app/models/sql.server.ts):
+ * only for an event that touches nothing but its order and its customer's member.
  */
-function inOrderTransaction(shop: string, orderId: bigint, work: (tx: SqlTransaction) => Promise<OrderOutcome>): Promise<OrderOutcome> {
-  return transaction(async (tx) => {
+function inOrderTransaction(
+  shop: string,
+  orderId: bigint,
+  work: (tx: SqlTransaction) => Promise<OrderOutcome>,
+  sharing?: { customerId: string | null },
+): Promise<OrderOutcome> {
+  const run = sharing
+    ? (fn: (tx: SqlTransaction) => Promise<OrderOutcome>) =>
+        groupTransaction([orderLockKey(shop, orderId), ...(sharing.customerId ? [`customer:${shop}:${sharing.customerId}`] : [])], fn)
+    : transaction;
+  return run(async (tx) => {
     const locked = tx.lock(orderLockKey(shop, orderId));
     locked.catch(() => undefined);
     const outcome = await work(tx);
@@ -180,6 +191,8 @@ export async function earnPointsForOrder(
     order = await enrichOrderForProgram(shop, program, order);
   }
 
+  // An order with codes may capture another member's redemption: it runs on its own.
+  const sharing = order.discountCodes.length === 0 ? { customerId: event.customer ? String(event.customer.customerId) : null } : undefined;
   return inOrderTransaction(shop, orderId, async (tx) => {
     // One round trip with BEGIN and the lock: the order's state, the redemptions its codes name,
     // and its customer enrolled (or refreshed) as a member. The enrolment does not wait for the
@@ -194,7 +207,7 @@ export async function earnPointsForOrder(
     if (existing) return commitOrder(tx, options, null, []);
     if (!program || !enrolled) return commitOrder(tx, options, () => rememberGuestOrder(tx, shopRow, event), []);
     return earnForMember(tx, options, shopRow, program, { ...event, order }, enrolled.member, now, { hasRefunds });
-  });
+  }, sharing);
 }
 
 function rememberGuestOrder(tx: SqlTransaction, shopRow: Shop, { order, contactEmail, total }: OrderEvent): Promise<void> {

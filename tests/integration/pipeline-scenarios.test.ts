@@ -1,5 +1,5 @@
-import { Prisma } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { classifyJobError } from "~/jobs/errors";
 import * as queueModule from "~/jobs/queue.server";
 import * as ledger from "~/models/ledger.server";
 import { postPendingPoints } from "~/services/order-earning.server";
@@ -590,6 +590,64 @@ describe("one transaction per order event", () => {
     expect(await ledgerDrift(shop)).toEqual([]);
   });
 
+  it("a stored body that is not JSON stops its job for good (no retries) and writes nothing", async () => {
+    const shop = await newShop({ pendingDays: 0 });
+    const delivery = await storeDelivery(shop, "orders/paid", `{"id": ${shopifyId()}, "line_items": [`);
+    const failure = await runDelivery(delivery).then(() => null, (error: unknown) => error);
+    expect(String(failure)).toMatch(/not valid JSON/);
+    expect(classifyJobError(failure).terminal).toBe(true);
+    expect(await ledgerEntriesOf(shop)).toEqual([]);
+    expect((await prisma.processedWebhook.findUniqueOrThrow({ where: { shop_webhookId: { shop, webhookId: delivery.webhookId } } })).processedAt).toBeNull();
+  });
+
+  it("orders processed at once share a transaction (group commit), each earned exactly once", async () => {
+    const shop = await newShop({ pendingDays: 0 });
+    const customers = Array.from({ length: 8 }, () => shopifyId());
+    const deliveries = await Promise.all(
+      customers.map((customerId, i) => storeDelivery(shop, "orders/paid", orderPayload({ id: shopifyId(), customer: { id: customerId, email: `buyer${i}@example.com` } }))),
+    );
+    await Promise.all(deliveries.map(runDelivery));
+    for (const customerId of customers) expect(await balanceOf(shop, customerId)).toEqual({ available: 414, pending: 0, lifetimeEarned: 414 });
+    // Rows written by one transaction carry its id (xmin): fewer transactions than orders.
+    const [{ transactions }] = await prisma.$queryRaw<{ transactions: number }[]>`
+      SELECT count(DISTINCT xmin::text)::int AS "transactions" FROM "OrderEarning" WHERE "shop" = ${shop}`;
+    expect(transactions).toBeLessThan(8);
+    expect(await ledgerDrift(shop)).toEqual([]);
+  });
+
+  it("one order failing among orders processed at once fails alone and commits nothing; the others earn once", async () => {
+    const shop = await newShop({ pendingDays: 0 });
+    const customers = Array.from({ length: 8 }, () => shopifyId());
+    const orders = customers.map(() => shopifyId());
+    const failingOrder = orders[3];
+    const failing = `test_fail_order_${failingOrder}`;
+    await prisma.$executeRawUnsafe(`CREATE FUNCTION "${failing}"() RETURNS trigger AS $$
+      BEGIN IF NEW."orderId" = ${failingOrder} THEN RAISE EXCEPTION 'injected: the OrderEarning insert fails'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+    await prisma.$executeRawUnsafe(`CREATE TRIGGER "${failing}" BEFORE INSERT ON "OrderEarning" FOR EACH ROW EXECUTE FUNCTION "${failing}"()`);
+    const deliveries = await Promise.all(
+      orders.map((id, i) => storeDelivery(shop, "orders/paid", orderPayload({ id, customer: { id: customers[i], email: `buyer${i}@example.com` } }))),
+    );
+    let outcomes: PromiseSettledResult<void>[];
+    try {
+      outcomes = await Promise.allSettled(deliveries.map(runDelivery));
+    } finally {
+      await prisma.$executeRawUnsafe(`DROP TRIGGER "${failing}" ON "OrderEarning"`);
+      await prisma.$executeRawUnsafe(`DROP FUNCTION "${failing}"()`);
+    }
+    expect(outcomes.map((o) => o.status)).toEqual(orders.map((id) => (id === failingOrder ? "rejected" : "fulfilled")));
+    expect(String((outcomes[3] as PromiseRejectedResult).reason)).toMatch(/injected/);
+    for (const [i, customerId] of customers.entries()) {
+      if (i !== 3) expect(await balanceOf(shop, customerId), `customer ${i}`).toEqual({ available: 414, pending: 0, lifetimeEarned: 414 });
+    }
+    expect(await findMember(shop, customers[3])).toBeNull();
+    expect(await orderEarning(shop, failingOrder)).toBeNull();
+    expect(await ledgerEntriesOf(shop)).toHaveLength(7);
+
+    await runDelivery(deliveries[3]);
+    expect(await balanceOf(shop, customers[3])).toEqual({ available: 414, pending: 0, lifetimeEarned: 414 });
+    expect(await ledgerDrift(shop)).toEqual([]);
+  });
+
   it("when the posting cannot be scheduled (Redis down), nothing of the order commits; the retry earns and schedules", async () => {
     const shop = await newShop();
     const orderId = shopifyId();
@@ -909,7 +967,7 @@ describe("customers", () => {
     expect(traceCodes(guest)).toEqual(["order.guest_waiting_for_signup"]);
     // Neither the order row nor any stored delivery holds the address itself.
     expect(JSON.stringify(guest, (_k, v) => (typeof v === "bigint" ? v.toString() : v)).toLowerCase()).not.toContain("guest.shopper");
-    expect(await prisma.processedWebhook.count({ where: { shop, NOT: { payload: { equals: Prisma.DbNull } } } })).toBe(0);
+    expect(await prisma.processedWebhook.count({ where: { shop, payload: { not: null } } })).toBe(0);
     expect(await prisma.member.count({ where: { shop } })).toBe(0);
     expect(await ledgerEntriesOf(shop)).toEqual([]);
 
@@ -1019,6 +1077,11 @@ describe("compliance", () => {
     await deliver(shop, "customers/data_request", dataRequestPayload(shop, { customerId, email: "ada@example.com", orderIds: [orderId], requestId: shopifyId() }));
     // A customers/update still waiting in the queue when the redaction runs.
     const queued = await storeDelivery(shop, "customers/update", customerPayload({ id: customerId, email: "ada@example.com", firstName: "Ada" }));
+    // Also waiting: another customer's update, and two bodies that are not JSON (no job can read
+    // them), one holding the customer's id.
+    const otherCustomer = await storeDelivery(shop, "customers/update", customerPayload({ id: shopifyId(), email: "bo@example.com", firstName: "Bo" }));
+    const garbled = await storeDelivery(shop, "customers/update", `{"id":${customerId},"email":"ada@example.com"`);
+    const garbledOther = await storeDelivery(shop, "customers/update", `{"id":${shopifyId()},"email":"bo@example.com"`);
     const ledgerBefore = await ledgerEntriesOf(shop);
     const balanceBefore = await balanceOf(shop, customerId);
     expect(balanceBefore).toEqual({ available: 574, pending: 0, lifetimeEarned: 574 });
@@ -1034,6 +1097,10 @@ describe("compliance", () => {
     expect(await prisma.auditLog.count({ where: { shop, action: "customer.redacted", subjectId: customerId.toString() } })).toBe(1);
     const queuedRow = await prisma.processedWebhook.findUniqueOrThrow({ where: { shop_webhookId: { shop, webhookId: queued.webhookId } } });
     expect(queuedRow.payload).toBeNull();
+    const payloadOf = async (webhookId: string) => (await prisma.processedWebhook.findUniqueOrThrow({ where: { shop_webhookId: { shop, webhookId } } })).payload;
+    expect(await payloadOf(garbled.webhookId)).toBeNull();
+    expect(await payloadOf(otherCustomer.webhookId)).toContain("bo@example.com");
+    expect(await payloadOf(garbledOther.webhookId)).toContain("bo@example.com");
     // Its job then stops for good instead of writing anything.
     await expect(runDelivery(queued)).rejects.toThrow(/no payload/);
 
@@ -1074,7 +1141,7 @@ describe("compliance", () => {
       sessions: await prisma.session.count({ where: { shop } }),
       auditRows: await prisma.auditLog.count({ where: { shop } }),
       // The shop/redact delivery itself may stay, without its body, to acknowledge replays.
-      webhooks: await prisma.processedWebhook.count({ where: { shop, OR: [{ topic: { not: "shop/redact" } }, { NOT: { payload: { equals: Prisma.DbNull } } }] } }),
+      webhooks: await prisma.processedWebhook.count({ where: { shop, OR: [{ topic: { not: "shop/redact" } }, { payload: { not: null } }] } }),
     });
     const before = await counts(shopA);
     // Every kind of row exists before, so "0 after" means deleted, not never written.
