@@ -42,7 +42,7 @@ const USAGE = `Usage: npx tsx bench/ingest.ts [options]
   --rate R                open loop: start one delivery every 1/R s (C still bounds what is in flight)
   --warmup W              orders sent and processed before measuring (default 300)
   --customers K           shoppers in the seeded pool (default max(500, N/2))
-  --worker-concurrency J  jobs one worker runs at once (default 8)
+  --worker-concurrency J  jobs one worker runs at once (default 32, the app's default)
   --worker-nice N         run the worker at this nice value (0–19, default 0): the intake's ack
                           then wins the CPUs it shares with the worker on one machine
   --app-pool P            DATABASE_POOL_MAX of the app (default 10)
@@ -139,7 +139,7 @@ function parseOptions(argv: string[]): Options {
     rate: values.rate === undefined ? undefined : int("rate", values.rate, 0, 1, 100_000),
     warmup: int("warmup", values.warmup, 300, 0, 100_000),
     customers: int("customers", values.customers, Math.max(500, Math.floor(orders / 2)), 1, 10_000_000),
-    workerConcurrency: int("worker-concurrency", values["worker-concurrency"], 8, 1, 100),
+    workerConcurrency: int("worker-concurrency", values["worker-concurrency"], 32, 1, 100),
     workerNice: int("worker-nice", values["worker-nice"], 0, 0, 19),
     appPool: int("app-pool", values["app-pool"], 10, 1, 200),
     workerPool: int("worker-pool", values["worker-pool"], 16, 1, 200),

@@ -47,6 +47,7 @@ try {
   const { closeQueues } = await import("../app/jobs/queue.server");
   const { closeSqlPool } = await import("../app/models/sql.server");
   const { logger } = await import("../app/utils/logger.server");
+  const { gatewayForShop } = await import("../app/services/shop-gateway.server");
 
   const generator = createShopifyEventGenerator({ shop: SHOP, seed: "order-path", customers: Math.max(500, orders / 2) });
   const webhookIds: string[] = [];
@@ -55,7 +56,7 @@ try {
     await recordWebhookDelivery(SHOP, { webhookId, topic: "orders/paid", eventId: webhookId, body: generator.orderPaid().webhook.body });
     webhookIds.push(webhookId);
   }
-  const run = (webhookId: string) => earnPointsForOrderJob.handler({ shop: SHOP, webhookId }, { jobId: webhookId, attempt: 1, maxAttempts: 1, logger });
+  const run = (webhookId: string) => earnPointsForOrderJob.handler({ shop: SHOP, webhookId }, { jobId: webhookId, attempt: 1, maxAttempts: 1, logger, gatewayForShop });
   for (const webhookId of webhookIds.slice(0, warmup)) await run(webhookId);
   await monitor.query("ANALYZE");
 

@@ -2,14 +2,14 @@ import { z } from "zod";
 import type { Logger } from "~/utils/logger.server";
 import { TerminalJobError, classifyJobError } from "./errors";
 import { getJob } from "./registry.server";
-import type { JobRunner, RunnableJob } from "./types";
+import type { JobContext, JobRunner, RunnableJob } from "./types";
 
 /**
  * Runs one delivery of a job: finds its definition, re-checks the payload, calls the handler and
  * turns its failure into the queue's decision. A terminal failure discards the job (no attempts
  * left to spend) and rethrows, so the queue records it as failed with its reason.
  */
-export function createJobRunner(logger: Logger): JobRunner {
+export function createJobRunner(logger: Logger, deps: Pick<JobContext, "gatewayForShop">): JobRunner {
   return async (job: RunnableJob) => {
     const shop = typeof (job.data as { shop?: unknown } | null)?.shop === "string" ? (job.data as { shop: string }).shop : undefined;
     const attempt = job.attemptsMade + 1;
@@ -32,7 +32,7 @@ export function createJobRunner(logger: Logger): JobRunner {
     }
 
     try {
-      await definition.handler(parsed.data, { jobId: job.id, attempt, maxAttempts: job.maxAttempts, logger: log });
+      await definition.handler(parsed.data, { jobId: job.id, attempt, maxAttempts: job.maxAttempts, logger: log, gatewayForShop: deps.gatewayForShop });
     } catch (thrown) {
       const { terminal, error } = classifyJobError(thrown);
       const durationMs = Math.round(performance.now() - startedAt);

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { isShopInstalled } from "~/models/shop.server";
-import { gatewayForShop } from "~/services/shop-gateway.server";
 import { onShopInstalled, syncShopDetails } from "~/services/shop-lifecycle.server";
 import { enqueue } from "./queue.server";
 import { defineJob } from "./registry.server";
@@ -8,9 +7,9 @@ import { defineJob } from "./registry.server";
 export const syncShopDetailsJob = defineJob({
   name: "sync-shop-details",
   schema: z.object({ shop: z.string() }),
-  handler: async ({ shop }) => {
+  handler: async ({ shop }, ctx) => {
     if (!(await isShopInstalled(shop))) return;
-    await syncShopDetails(shop, await gatewayForShop(shop));
+    await syncShopDetails(shop, await ctx.gatewayForShop(shop));
   },
 });
 

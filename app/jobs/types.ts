@@ -1,5 +1,6 @@
 import type Bull from "bull";
 import type { z } from "zod";
+import type { AdminGateway } from "~/shopify/gateway.server";
 import type { Logger } from "~/utils/logger.server";
 
 /**
@@ -29,6 +30,11 @@ export interface JobContext {
   maxAttempts: number;
   /** Child logger already bound to job id, job name and shop. */
   logger: Logger;
+  /**
+   * The Admin API gateway of a shop, from its offline session. Given by the runner: the job that
+   * runs after OAuth is enqueued by app/shopify.server.ts, so it cannot import what imports that.
+   */
+  gatewayForShop(shop: string): Promise<AdminGateway>;
 }
 
 export interface JobBackoff {

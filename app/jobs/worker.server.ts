@@ -1,4 +1,5 @@
 import { config } from "~/config.server";
+import { gatewayForShop } from "~/services/shop-gateway.server";
 import { appJobs } from "./index.server";
 import { jobQueue, type JobQueue } from "./queue.server";
 import { registeredQueues, registerJob } from "./registry.server";
@@ -41,7 +42,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
   if (queues.length === 0) throw new Error("No jobs are registered: nothing for the worker to run (see app/jobs/index.server.ts)");
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error("concurrency must be a positive integer");
 
-  await queue.backend.startProcessing(queues, concurrency, createJobRunner(log));
+  await queue.backend.startProcessing(queues, concurrency, createJobRunner(log, { gatewayForShop }));
   log.info({ queues, concurrency, backend: queue.kind }, "worker started");
 
   let stopping: Promise<void> | undefined;

@@ -1,5 +1,5 @@
-import prisma from "~/db.server";
 import { pingQueue } from "~/jobs/queue.server";
+import { pingDatabase } from "~/models/health.server";
 
 const TIMEOUT_MS = 2000;
 
@@ -12,7 +12,7 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 export async function checkHealth(): Promise<{ db: "ok" | "error"; queue: "ok" | "error" }> {
   const [db, queue] = await Promise.all([
-    within(prisma.$queryRaw`SELECT 1`, TIMEOUT_MS).then(() => "ok" as const, () => "error" as const),
+    within(pingDatabase(), TIMEOUT_MS).then(() => "ok" as const, () => "error" as const),
     within(pingQueue(), TIMEOUT_MS).then((ok) => (ok ? ("ok" as const) : ("error" as const)), () => "error" as const),
   ]);
   return { db, queue };

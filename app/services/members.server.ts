@@ -1,7 +1,6 @@
 import type { Member, Shop } from "@prisma/client";
 import { birthdayPoints, newsletterPoints, signupPoints, type ActionResult } from "~/domain/actions";
 import { EarningProgramError, parseEarningProgram } from "~/domain/program";
-import { TerminalJobError } from "~/jobs/errors";
 import * as ledger from "~/models/ledger.server";
 import { LedgerConflictError } from "~/models/ledger-errors";
 import { enrollMember, findMemberByCustomerId, listMembers, membersWithBirthdayOn, type MemberListFilters } from "~/models/member.server";
@@ -15,13 +14,23 @@ import { creditGuestOrders, type OrderEventHooks } from "./order-earning.server"
 
 const ACTOR = "system:earning";
 
+/** A customer event that cannot be processed, now or on a retry (no installed shop, an invalid program or payload). */
+export class CustomerEventRefusedError extends Error {
+  readonly retryable = false;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "CustomerEventRefusedError";
+  }
+}
+
 async function shopAndProgram(shop: string): Promise<{ shopRow: Shop; program: ReturnType<typeof parseEarningProgram> }> {
   const shopRow = await getShop(shop);
-  if (!shopRow) throw new TerminalJobError(`shop ${shop} is not installed`);
+  if (!shopRow) throw new CustomerEventRefusedError(`shop ${shop} is not installed`);
   try {
     return { shopRow, program: parseEarningProgram(shopRow.earningRules) };
   } catch (error) {
-    if (error instanceof EarningProgramError) throw new TerminalJobError(error.message, { cause: error });
+    if (error instanceof EarningProgramError) throw new CustomerEventRefusedError(error.message, { cause: error });
     throw error;
   }
 }
@@ -48,7 +57,7 @@ async function grantAction(shop: Shop, member: Member, result: ActionResult) {
 
 function customerFacts(payload: unknown) {
   const facts = customerFactsFromPayload(payload);
-  if (!facts) throw new TerminalJobError("customer payload without a usable id");
+  if (!facts) throw new CustomerEventRefusedError("customer payload without a usable id");
   return facts;
 }
 

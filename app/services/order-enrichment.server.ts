@@ -13,7 +13,7 @@ import { gatewayForShop } from "./shop-gateway.server";
 // (nothing has been written by then: this runs before the ledger).
 
 export interface OrderEnrichmentDeps {
-  /** The shop's Admin gateway; defaults to the offline session's (TerminalJobError when there is none). */
+  /** The shop's Admin gateway; defaults to the offline session's (NoOfflineSessionError when there is none). */
   gateway?: (shop: string) => Promise<AdminGateway>;
 }
 

@@ -10,10 +10,9 @@ import { localDateKey, localDayBounds } from "~/domain/time";
 import { findMemberForPreview, getOrderForPreview, listPreviewableOrders, memberPurchasePointsBetween } from "~/models/order-preview.server";
 import { applyProgramChange, getProgramRecord } from "~/models/program.server";
 import { AdminApiError } from "~/shopify/errors";
-import { TerminalJobError } from "~/jobs/errors";
 import { parseExactJson } from "~/utils/json.server";
 import { enrichOrderForProgram, type OrderEnrichmentDeps } from "./order-enrichment.server";
-import { interactiveGatewayForShop } from "./shop-gateway.server";
+import { interactiveGatewayForShop, NoOfflineSessionError } from "./shop-gateway.server";
 
 // The program editor (/app/program): load the program, save a new one atomically, and preview
 // what unsaved rules would give on a past or pasted order — with the engine itself, so the
@@ -162,7 +161,7 @@ export async function previewProgramEdit(shop: string, body: unknown, deps: Orde
       // Tag and collection rules need the products' facts, which orders do not carry: one Admin lookup.
       order = await enrichOrderForProgram(shop, program, order, { gateway: deps.gateway ?? interactiveGatewayForShop });
     } catch (error) {
-      if (error instanceof AdminApiError || error instanceof TerminalJobError) return { status: 503, ok: false, error: "shopify_unavailable" };
+      if (error instanceof AdminApiError || error instanceof NoOfflineSessionError) return { status: 503, ok: false, error: "shopify_unavailable" };
       throw error;
     }
   }

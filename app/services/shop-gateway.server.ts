@@ -1,7 +1,16 @@
 import { SessionNotFoundError } from "@shopify/shopify-app-remix/server";
-import { TerminalJobError } from "~/jobs/errors";
 import { adminGatewayForSession, type AdminGateway, type AdminGatewayOptions } from "~/shopify/gateway.server";
 import { unauthenticated } from "~/shopify.server";
+
+/** The shop has no offline session (uninstalled, or never finished OAuth): no retry will find one. */
+export class NoOfflineSessionError extends Error {
+  readonly retryable = false;
+
+  constructor(shop: string, cause: unknown) {
+    super(`no offline session for ${shop}`, { cause });
+    this.name = "NoOfflineSessionError";
+  }
+}
 
 /**
  * The Admin API gateway for background work on a shop, from its offline session.
@@ -17,7 +26,7 @@ export async function gatewayForShop(
     return adminGatewayForSession(session, options);
   } catch (error) {
     if (error instanceof SessionNotFoundError) {
-      throw new TerminalJobError(`no offline session for ${shop}`, { cause: error });
+      throw new NoOfflineSessionError(shop, error);
     }
     throw error;
   }

@@ -1,4 +1,3 @@
-import prisma from "~/db.server";
 import { recordAudit } from "~/models/audit-log.server";
 import { deleteSessionsForShop, updateSessionScopes } from "~/models/session-storage.server";
 import { getShop, markShopUninstalled, updateShopDetails, upsertInstalledShop } from "~/models/shop.server";
@@ -35,7 +34,7 @@ export async function syncShopDetails(shop: string, gateway: AdminGateway) {
  */
 export async function uninstallShop(shop: string, at: Date) {
   const changed = await markShopUninstalled(shop, at);
-  const sessions = await deleteSessionsForShop(prisma, shop);
+  const sessions = await deleteSessionsForShop(shop);
   if (changed) {
     await recordAudit(shop, { actor: "webhook:app/uninstalled", action: "app.uninstalled", details: { sessionsDeleted: sessions } });
   }
@@ -43,5 +42,5 @@ export async function uninstallShop(shop: string, at: Date) {
 
 /** app/scopes_update: the merchant granted or revoked optional scopes. */
 export async function syncGrantedScopes(shop: string, scopes: string[]) {
-  await updateSessionScopes(prisma, shop, scopes.join(","));
+  await updateSessionScopes(shop, scopes.join(","));
 }

@@ -51,8 +51,10 @@ const SINGLE_VALUE_PARAMS = new Set(["hmac", "shop", "signature", "timestamp"]);
 
 function validProxySignature(params: URLSearchParams, secret: string): boolean {
   const values = new Map<string, string>();
+  // As the library does: `index` (Remix's index-route marker) is left out when its first value is empty.
+  const dropIndex = !params.get("index");
   for (const [key, value] of params) {
-    if (key === "index" && value === "") continue;
+    if (key === "index" && dropIndex) continue;
     const previous = values.get(key);
     if (previous === undefined) values.set(key, value);
     else if (SINGLE_VALUE_PARAMS.has(key)) return false;

@@ -1,3 +1,4 @@
+import { gatewayForShop } from "~/services/shop-gateway.server";
 import { randomInt, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parse, parseNumberAndBigInt, stringify } from "lossless-json";
@@ -314,6 +315,7 @@ export async function runJob(name: string, payload: { shop: string } & Record<st
     attempt: 1,
     maxAttempts: definition.attempts,
     logger: logger.child({ jobId, job: name, shop: payload.shop }),
+    gatewayForShop,
   };
   await definition.handler(data, ctx);
 }

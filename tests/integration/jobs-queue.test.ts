@@ -120,7 +120,7 @@ describe.each(backends)("background jobs on $kind", ({ create }) => {
 
     expect(calls).toHaveLength(1);
     expect(calls[0].payload).toEqual({ shop, orderId: "1001" });
-    expect(calls[0].ctx).toEqual({ jobId: result.jobId, attempt: 1, maxAttempts: 8 });
+    expect(calls[0].ctx).toEqual({ jobId: result.jobId, attempt: 1, maxAttempts: 8, gatewayForShop: expect.any(Function) });
     const counts = await harness.queue.queueCounts();
     expect(counts.webhooks).toMatchObject({ completed: 1, waiting: 0, active: 0, failed: 0, delayed: 0 });
     expect(counts.default.completed).toBe(0);

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { classifyJobError, TerminalJobError } from "~/jobs/errors";
+import { classifyJobError } from "~/jobs/errors";
+import { NoOfflineSessionError } from "~/services/shop-gateway.server";
 import { closeAdvisoryLocks } from "~/utils/advisory-lock.server";
 import type { StandinProduct } from "../../server/standins/shopify-admin";
 import { connectShopToStandin, useAdminStandin } from "../helpers/admin-standin";
@@ -271,7 +272,8 @@ describe("when the Admin API is not there", () => {
     const { lines } = catalogue(shop);
     const orderId = shopifyId();
     const failure = await deliver(shop, "orders/paid", orderFor(orderId, lines)).then(() => null, (error: unknown) => error);
-    expect(failure).toBeInstanceOf(TerminalJobError);
+    expect(failure).toBeInstanceOf(NoOfflineSessionError);
+    expect(classifyJobError(failure).terminal).toBe(true);
     expect((failure as Error).message).toContain(`no offline session for ${shop}`);
     expect(await orderEarning(shop, orderId)).toBeNull();
     expect(await ledgerEntriesOf(shop, { orderId })).toEqual([]);

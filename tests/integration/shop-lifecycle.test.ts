@@ -1,3 +1,4 @@
+import { gatewayForShop } from "~/services/shop-gateway.server";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -15,7 +16,7 @@ import { useIsolatedJobQueue } from "../helpers/jobs";
 const queue = useIsolatedJobQueue();
 const admin = useAdminStandin();
 
-const ctx = (jobId: string): JobContext => ({ jobId, attempt: 1, maxAttempts: 1, logger });
+const ctx = (jobId: string): JobContext => ({ jobId, attempt: 1, maxAttempts: 1, logger, gatewayForShop });
 
 async function runJob(name: string, payload: Record<string, unknown>) {
   const job = getJob(name);
