@@ -1,7 +1,6 @@
 import { Session } from "@shopify/shopify-api";
 import type { SessionStorage } from "@shopify/shopify-app-session-storage";
 import type { PrismaClient, Session as SessionRow } from "@prisma/client";
-import prisma from "~/db.server";
 
 // Shopify's own Prisma session storage (v11) targets Prisma 6 and the legacy client output; this is
 // the same five methods on our Prisma 7 client, with the same table shape.
@@ -86,15 +85,4 @@ function fromRow(row: SessionRow): Session {
     } as Session["onlineAccessInfo"];
   }
   return session;
-}
-
-/** On uninstall the shop's tokens are dead: keep none of them. */
-export async function deleteSessionsForShop(shop: string) {
-  const { count } = await prisma.session.deleteMany({ where: { shop } });
-  return count;
-}
-
-export async function updateSessionScopes(shop: string, scope: string) {
-  const { count } = await prisma.session.updateMany({ where: { shop }, data: { scope } });
-  return count;
 }

@@ -1,5 +1,5 @@
 import { recordAudit } from "~/models/audit-log.server";
-import { deleteSessionsForShop, updateSessionScopes } from "~/models/session-storage.server";
+import { deleteSessionsForShop, updateSessionScopes } from "~/models/shop-sessions.server";
 import { getShop, markShopUninstalled, updateShopDetails, upsertInstalledShop } from "~/models/shop.server";
 import { fetchShopDetails } from "~/shopify/operations/shop-details.server";
 import type { AdminGateway } from "~/shopify/gateway.server";
