@@ -308,7 +308,7 @@ async function main() {
   const dbUrl = await recreateDatabase(POSTGRES_URL, BENCH_DB);
   await applyMigrations(dbUrl, path.join(ROOT, "prisma", "migrations"));
   await seed(dbUrl, options);
-  say(`seeded ${options.members} members × ${options.history} ledger entries, 4 rewards`);
+  say(`seeded ${options.members} members × ${options.history} ledger entries (every ${CODE_EVERY}th with an issued code), 4 rewards`);
 
   const port = await new Promise<number>((resolve) => {
     const probe = http.createServer().listen(0, "127.0.0.1", () => {
@@ -411,7 +411,7 @@ async function main() {
         "",
         `- Command: \`${command}\``,
         `- Machine: ${machine.nproc} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, load ${machine.loadAverage.join(" ")} at start; ${machine.node}, ${machine.postgres}, Redis ${machine.redis}`,
-        `- Data: ${options.members} members × ${options.history} ledger entries, 4 rewards; app pool ${options.appPool}; open loop, at most ${options.maxInFlight} in flight`,
+        `- Data: ${options.members} members × ${options.history} ledger entries (every ${CODE_EVERY}th with an issued code), 4 rewards; app pool ${options.appPool}; open loop, at most ${options.maxInFlight} in flight`,
         "",
         ...lines,
         "",
