@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { json, type ServerBuild } from "@remix-run/node";
+import { readRequestBody } from "./request-body.ts";
 
 // Resource routes at a fixed path, answered without Remix's router. Remix 2 flattens, scores and
 // matches its whole route list twice per request (server-runtime, then the static handler); for a
@@ -72,24 +73,6 @@ export function createRouteLanes(build: ServerBuild, mode: string): RouteLanes {
   };
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.removeAllListeners("data");
-        resolve(null);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.once("end", () => resolve(Buffer.concat(chunks, size)));
-    req.once("error", reject);
-  });
-}
-
 function requestOf(req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -123,7 +106,7 @@ async function serve(
   try {
     let body: Buffer | undefined;
     if (req.method !== "GET") {
-      const read = await readBody(req);
+      const read = await readRequestBody(req, MAX_BODY_BYTES);
       if (read === null) {
         res.writeHead(413, { "Content-Type": "text/plain", Connection: "close" }).end("Payload Too Large");
         return;

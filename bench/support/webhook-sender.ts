@@ -1,5 +1,5 @@
 import { Pool } from "undici";
-import { webhookHeaders, type ReplayResult, type WebhookDelivery } from "../../server/simulate/deliver";
+import { waitForSlot, webhookHeaders, type ReplayResult, type WebhookDelivery } from "../../server/simulate/deliver";
 
 // The benchmark's load generator: the same signed deliveries as server/simulate's replayWebhooks,
 // with every header signed before the clock starts and sent through undici's connection pool.
@@ -33,13 +33,7 @@ export async function sendDeliveries<T extends WebhookDelivery>(baseUrl: string,
       const slot = index++;
       if (slot >= prepared.length) return;
       const { delivery, path, headers, body } = prepared[slot];
-      let scheduledAt: number | undefined;
-      if (options.ratePerSecond !== undefined) {
-        const due = startedAt + (slot * 1000) / options.ratePerSecond;
-        scheduledAt = performance.timeOrigin + due;
-        const wait = due - performance.now();
-        if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      }
+      const scheduledAt = await waitForSlot(startedAt, slot, options.ratePerSecond);
       const started = performance.now();
       const result: ReplayResult<T> = { delivery, sentAt: performance.timeOrigin + started, scheduledAt };
       try {

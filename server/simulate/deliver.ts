@@ -145,6 +145,18 @@ export interface ReplayOptions<T extends WebhookDelivery> extends SendWebhookOpt
  * delivery when the previous one is acknowledged) or, with `ratePerSecond`, on a fixed schedule.
  * Used by the local demo to replay a simulated stream and by bench/ingest.
  */
+/**
+ * Open loop: delivery `slot` is due at start + slot/R. Waits until then and returns the due time
+ * (epoch ms), which latency counts from; undefined (no wait) without a rate.
+ */
+export async function waitForSlot(startedAt: number, slot: number, ratePerSecond: number | undefined): Promise<number | undefined> {
+  if (ratePerSecond === undefined) return undefined;
+  const due = startedAt + (slot * 1000) / ratePerSecond;
+  const wait = due - performance.now();
+  if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+  return performance.timeOrigin + due;
+}
+
 export async function replayWebhooks<T extends WebhookDelivery>(
   baseUrl: string,
   deliveries: Iterable<T>,
@@ -164,13 +176,7 @@ export async function replayWebhooks<T extends WebhookDelivery>(
       const next = iterator.next();
       if (next.done) return;
       const slot = index++;
-      let scheduledAt: number | undefined;
-      if (options.ratePerSecond !== undefined) {
-        const due = startedAt + (slot * 1000) / options.ratePerSecond;
-        scheduledAt = performance.timeOrigin + due;
-        const wait = due - performance.now();
-        if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      }
+      const scheduledAt = await waitForSlot(startedAt, slot, options.ratePerSecond);
       const result: ReplayResult<T> = { delivery: next.value, sentAt: performance.timeOrigin + performance.now(), scheduledAt };
       try {
         result.ack = await sendWebhook(baseUrl, next.value, options);

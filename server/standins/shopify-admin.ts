@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { execute, GraphQLError } from "graphql";
+import { readRequestBody } from "../request-body";
 import { computeQueryCost } from "./admin-cost";
 import { findDiscountByCode, rootValue, standinFieldResolver, type ResolverContext } from "./admin-resolvers";
 import { loadAdminSchema, prepareAdminOperation, type ShopifyGraphQLError } from "./admin-schema";
@@ -449,22 +450,13 @@ function formatExecutionError(error: GraphQLError): ShopifyGraphQLError {
   return { ...json, extensions: { ...json.extensions, code } } as ShopifyGraphQLError;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error("Request body too large"));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
+async function readBody(req: IncomingMessage): Promise<string> {
+  const body = await readRequestBody(req, MAX_BODY_BYTES);
+  if (body === null) {
+    req.destroy();
+    throw new Error("Request body too large");
+  }
+  return body.toString("utf8");
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
