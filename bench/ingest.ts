@@ -503,6 +503,8 @@ interface CpuPerOrder {
   app: number;
   worker: number;
   postgres: number;
+  /** The Redis server's CPU (everything it did in the phase; nothing else uses it during a run). */
+  redis: number;
   sender: number;
   /** What the CPUs could sustain if nothing else ran: nproc × 1000 ÷ total CPU ms per order. */
   ceilingPerSecond: number;
@@ -526,7 +528,7 @@ function reportLines(r: Report): string[] {
     ["probe round trip p99 / max ms: pg, redis", `${fmt(r.probes.postgres.p99)} / ${fmt(r.probes.postgres.max)}, ${fmt(r.probes.redis.p99)} / ${fmt(r.probes.redis.max)}`, ""],
     ["pgbench -N tps (same run)", r.pgbench ? fmt(r.pgbench.tps) : "skipped", ""],
     ["orders/s ÷ pgbench tps", r.pgbench ? fmt(ratio, 3) : "n/a", ""],
-    ["CPU ms/order app / worker / pg / sender", `${fmt(r.cpu.app, 2)} / ${fmt(r.cpu.worker, 2)} / ${fmt(r.cpu.postgres, 2)} / ${fmt(r.cpu.sender, 2)}`, ""],
+    ["CPU ms/order app / worker / pg / redis / sender", `${fmt(r.cpu.app, 2)} / ${fmt(r.cpu.worker, 2)} / ${fmt(r.cpu.postgres, 2)} / ${fmt(r.cpu.redis, 2)} / ${fmt(r.cpu.sender, 2)}`, ""],
     [`CPU ceiling on ${r.machine.nproc} CPUs (orders/s)`, fmt(r.cpu.ceilingPerSecond), ""],
     ["non-200 acks / failed jobs", `${r.errors} / ${r.failedJobs}`, ""],
     ["ledger vs balances", r.consistency.ok ? "consistent" : "INCONSISTENT", ""],
@@ -564,7 +566,7 @@ function markdownSection(r: Report): string {
     `| monitor's probe round trips p99 / max (a stall of the machine shows here): PostgreSQL, Redis | ${fmt(r.probes.postgres.p99)} / ${fmt(r.probes.postgres.max)} ms, ${fmt(r.probes.redis.p99)} / ${fmt(r.probes.redis.max)} ms | |`,
     `| pgbench -N -c 8 -j 2 -T ${r.options.pgbenchSeconds} (scale 10), same run | ${r.pgbench ? `${fmt(r.pgbench.tps)} tps` : "skipped"} | |`,
     `| orders/s ÷ pgbench tps | ${r.pgbench ? fmt(ratio, 3) : "n/a"} | |`,
-    `| CPU ms per order: app / worker / PostgreSQL / sender | ${fmt(r.cpu.app, 2)} / ${fmt(r.cpu.worker, 2)} / ${fmt(r.cpu.postgres, 2)} / ${fmt(r.cpu.sender, 2)} | |`,
+    `| CPU ms per order: app / worker / PostgreSQL / Redis / sender | ${fmt(r.cpu.app, 2)} / ${fmt(r.cpu.worker, 2)} / ${fmt(r.cpu.postgres, 2)} / ${fmt(r.cpu.redis, 2)} / ${fmt(r.cpu.sender, 2)} | |`,
     `| CPU ceiling: ${m.nproc} CPUs ÷ CPU per order | ${fmt(r.cpu.ceilingPerSecond)} orders/s | |`,
     `| non-200 acks / failed jobs / ledger check | ${r.errors} / ${r.failedJobs} / ${r.consistency.ok ? "consistent" : "INCONSISTENT"} | |`,
   ];
@@ -691,7 +693,8 @@ async function runPhase(ctx: RunContext, phase: Phase): Promise<Report> {
     const counted = instrumented && options.countQueries ? [{ child: app, file: countsFile("app") }, { child: worker, file: countsFile("worker") }] : [];
     const before = counted.length ? await snapshotCounts(counted) : null;
 
-    const cpuBefore = { app: processCpuMs(app.pid), worker: processCpuMs(worker.pid), postgres: await backendCpuMs(monitor, BENCH_DB), sender: process.cpuUsage() };
+    const redisPid = Number(/process_id:(\d+)/.exec(await redis.info("server"))?.[1] ?? NaN);
+    const cpuBefore = { app: processCpuMs(app.pid), worker: processCpuMs(worker.pid), postgres: await backendCpuMs(monitor, BENCH_DB), redis: processCpuMs(redisPid), sender: process.cpuUsage() };
     say(`[${phase.label}] sending ${measured.length} orders/paid (${options.rate ? `open loop at ${options.rate}/s` : `closed loop, ${options.concurrency} senders`}); load ${loadavg().map((l) => l.toFixed(2)).join(" ")}…`);
     const sampler = startSampler(monitor, probe);
     const firstSend = Date.now();
@@ -718,7 +721,7 @@ async function runPhase(ctx: RunContext, phase: Phase): Promise<Report> {
       throw new Error(`${error.message}\n${(await failedJobReasons(redis, prefix)).join("\n")}\n${tail(worker.logFile)}`);
     });
     const samples = await sampler.stop();
-    const cpuAfter = { app: processCpuMs(app.pid), worker: processCpuMs(worker.pid), postgres: await backendCpuMs(monitor, BENCH_DB), sender: process.cpuUsage(cpuBefore.sender) };
+    const cpuAfter = { app: processCpuMs(app.pid), worker: processCpuMs(worker.pid), postgres: await backendCpuMs(monitor, BENCH_DB), redis: processCpuMs(redisPid), sender: process.cpuUsage(cpuBefore.sender) };
     const after = counted.length ? await snapshotCounts(counted) : null;
     const queue = await probe();
     const perOrder = (ms: number) => Math.round((ms / measured.length) * 100) / 100;
@@ -726,10 +729,11 @@ async function runPhase(ctx: RunContext, phase: Phase): Promise<Report> {
       app: perOrder((cpuAfter.app ?? 0) - (cpuBefore.app ?? 0)),
       worker: perOrder((cpuAfter.worker ?? 0) - (cpuBefore.worker ?? 0)),
       postgres: perOrder(backendCpuDelta(cpuBefore.postgres, cpuAfter.postgres)),
+      redis: perOrder((cpuAfter.redis ?? 0) - (cpuBefore.redis ?? 0)),
       sender: perOrder((cpuAfter.sender.user + cpuAfter.sender.system) / 1000),
       ceilingPerSecond: 0,
     };
-    cpu.ceilingPerSecond = (machine.nproc * 1000) / (cpu.app + cpu.worker + cpu.postgres + cpu.sender);
+    cpu.ceilingPerSecond = (machine.nproc * 1000) / (cpu.app + cpu.worker + cpu.postgres + cpu.redis + cpu.sender);
 
     const { rows } = await monitor.query<{ orderId: string; visibleAt: number }>(
       `SELECT "orderId"::text AS "orderId", (extract(epoch FROM "createdAt") * 1000)::float8 AS "visibleAt" FROM "OrderEarning" WHERE "shop" = $1`,
@@ -820,7 +824,7 @@ function suiteSection(startedAt: Date, options: Options, machine: MachineInfo, b
   const closed = phases.find((p) => !p.options.rate && !p.options.countQueries);
   const atLatencyRate = phases.find((p) => p.options.rate === GOALS.latencyRate);
   const counted = phases.find((p) => p.counts);
-  const total = (r: Report) => r.cpu.app + r.cpu.worker + r.cpu.postgres + r.cpu.sender;
+  const total = (r: Report) => r.cpu.app + r.cpu.worker + r.cpu.postgres + r.cpu.redis + r.cpu.sender;
   const lines = [
     `### ${startedAt.toISOString().slice(0, 16).replace("T", " ")} UTC — suite: closed loop ${options.orders.toLocaleString("en-US")} orders, paced ${options.rates.join(" / ")} orders/s (app: ${appLabel(options)})`,
     "",
@@ -828,9 +832,9 @@ function suiteSection(startedAt: Date, options: Options, machine: MachineInfo, b
     `- Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.kernel}; Node ${m.node}; ${m.postgres} (${Object.entries(m.postgresSettings).map(([k, v]) => `${k}=${v}`).join(", ")}); Redis ${m.redis}`,
     `- Setup: ${appServerName(options.appDir)} (NODE_ENV=production, DATABASE_POOL_MAX=${options.appPool}) + 1 worker (WORKER_CONCURRENCY=${options.workerConcurrency}, DATABASE_POOL_MAX=${options.workerPool}${options.workerNice ? `, nice ${options.workerNice}` : ""}); ${options.warmup} warm-up orders per phase; seed "${options.seed}"; ${build}`,
     "",
-    "| phase | load at start | orders/s sustained | ack p50 / p99 ms | points p50 / p99 ms | CPU ms per order: app / worker / pg / sender = total | max backlog | non-200 / failed / ledger |",
+    "| phase | load at start | orders/s sustained | ack p50 / p99 ms | points p50 / p99 ms | CPU ms per order: app / worker / pg / redis / sender = total | max backlog | non-200 / failed / ledger |",
     "|---|---|---|---|---|---|---|---|",
-    ...phases.filter((p) => !p.options.countQueries).map((p) => `| ${p.options.rate ? `open loop ${p.options.rate}/s, ${p.options.orders.toLocaleString("en-US")} orders` : `closed loop, ${p.options.concurrency} senders, ${p.options.orders.toLocaleString("en-US")} orders`} | ${p.loadAtStart.map((l) => l.toFixed(2)).join(" / ")} | ${fmt(p.sustainedPerSecond)} | ${fmt(p.ack.p50)} / ${fmt(p.ack.p99)} | ${fmt(p.points.p50)} / ${fmt(p.points.p99)} | ${fmt(p.cpu.app, 2)} / ${fmt(p.cpu.worker, 2)} / ${fmt(p.cpu.postgres, 2)} / ${fmt(p.cpu.sender, 2)} = ${fmt(total(p), 2)} | ${p.maxBacklog} | ${p.errors} / ${p.failedJobs} / ${p.consistency.ok ? "consistent" : "INCONSISTENT"} |`),
+    ...phases.filter((p) => !p.options.countQueries).map((p) => `| ${p.options.rate ? `open loop ${p.options.rate}/s, ${p.options.orders.toLocaleString("en-US")} orders` : `closed loop, ${p.options.concurrency} senders, ${p.options.orders.toLocaleString("en-US")} orders`} | ${p.loadAtStart.map((l) => l.toFixed(2)).join(" / ")} | ${fmt(p.sustainedPerSecond)} | ${fmt(p.ack.p50)} / ${fmt(p.ack.p99)} | ${fmt(p.points.p50)} / ${fmt(p.points.p99)} | ${fmt(p.cpu.app, 2)} / ${fmt(p.cpu.worker, 2)} / ${fmt(p.cpu.postgres, 2)} / ${fmt(p.cpu.redis, 2)} / ${fmt(p.cpu.sender, 2)} = ${fmt(total(p), 2)} | ${p.maxBacklog} | ${p.errors} / ${p.failedJobs} / ${p.consistency.ok ? "consistent" : "INCONSISTENT"} |`),
     "",
     `- pgbench -N -c 8 -j 2 -T ${options.pgbenchSeconds} (scale 10), same run: ${pgbench ? `${fmt(pgbench.tps)} tps; closed loop ÷ pgbench = ${closed ? fmt(closed.sustainedPerSecond / pgbench.tps, 3) : "n/a"}` : "skipped"}`,
   ];
@@ -878,7 +882,7 @@ async function main(): Promise<void> {
       const phaseMachine: MachineInfo = { ...machine, loadAverage: loadavg().map((l) => Math.round(l * 100) / 100) as MachineInfo["loadAverage"] };
       reports.push(await runPhase({ ...ctx, machine: phaseMachine }, phase));
       const r = reports[reports.length - 1];
-      say(`[${phase.label}] ${fmt(r.sustainedPerSecond)} orders/s; ack p99 ${fmt(r.ack.p99)} ms; points p99 ${fmt(r.points.p99)} ms; CPU ms/order ${fmt(r.cpu.app, 2)} / ${fmt(r.cpu.worker, 2)} / ${fmt(r.cpu.postgres, 2)} / ${fmt(r.cpu.sender, 2)}`);
+      say(`[${phase.label}] ${fmt(r.sustainedPerSecond)} orders/s; ack p99 ${fmt(r.ack.p99)} ms; points p99 ${fmt(r.points.p99)} ms; CPU ms/order ${fmt(r.cpu.app, 2)} / ${fmt(r.cpu.worker, 2)} / ${fmt(r.cpu.postgres, 2)} / ${fmt(r.cpu.redis, 2)} / ${fmt(r.cpu.sender, 2)}`);
     }
 
     let pgbench: PgbenchResult | null = null;
