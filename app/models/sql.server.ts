@@ -259,7 +259,8 @@ export function transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<
 //     group is visible until its COMMIT, so a crash at any point leaves no member half-done.
 // Members must not use savepoints (none does) and must call commit() or return.
 
-const GROUP_MAX_MEMBERS = 16;
+// As many as a worker runs at once by default (WORKER_CONCURRENCY): a failure re-runs at most these.
+const GROUP_MAX_MEMBERS = 32;
 
 interface GroupMember {
   keys: readonly string[];
