@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
+import { gunzipSync } from "node:zlib";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
@@ -207,10 +208,15 @@ interface PhaseResult {
 
 function send(agent: http.Agent, port: number, requestPath: string, ip: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, path: requestPath, agent, headers: { "User-Agent": UA, "X-Forwarded-For": ip, Accept: "application/json" } }, (res) => {
+    // Shopify's proxy asks for gzip, as browsers do; the answer is read as the client would.
+    const headers = { "User-Agent": UA, "X-Forwarded-For": ip, Accept: "application/json", "Accept-Encoding": "gzip" };
+    const req = http.request({ host: "127.0.0.1", port, path: requestPath, agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      res.on("end", () => {
+        const raw = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, body: (res.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw).toString() });
+      });
     });
     req.on("error", reject);
     req.end();
