@@ -349,26 +349,30 @@ async function runGroup(members: GroupMember[]): Promise<void> {
     return;
   }
   let committed = false;
-  const outcomes = await withSession(async (session) => {
-    const begun = session.send("BEGIN");
-    begun.catch(() => undefined);
-    const gate = new GroupGate(members.length, session);
-    const settled = await Promise.allSettled(
-      members.map(async (member) => {
-        const tx = new GroupMemberTransaction(session, gate);
-        try {
-          const value = await member.fn(tx);
-          await tx.arrive(true);
-          return value;
-        } catch (error) {
-          void tx.arrive(false);
-          throw error;
-        }
-      }),
-    );
-    committed = await gate.decision.then(() => true, () => false);
-    return settled;
-  });
+  let outcomes: PromiseSettledResult<unknown>[] = [];
+  try {
+    await withSession(async (session) => {
+      const begun = session.send("BEGIN");
+      begun.catch(() => undefined);
+      const gate = new GroupGate(members.length, session);
+      outcomes = await Promise.allSettled(
+        members.map(async (member) => {
+          const tx = new GroupMemberTransaction(session, gate);
+          try {
+            const value = await member.fn(tx);
+            await tx.arrive(true);
+            return value;
+          } catch (error) {
+            void tx.arrive(false);
+            throw error;
+          }
+        }),
+      );
+      committed = await gate.decision.then(() => true, () => false);
+    });
+  } catch {
+    // No connection, or it broke: whatever was not committed runs again below.
+  }
   if (committed) {
     members.forEach((member, i) => {
       const outcome = outcomes[i];

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { closeSqlPool, groupTransaction, type SqlTransaction } from "~/models/sql.server";
 import { createTestShop, prisma } from "../helpers/db";
 
@@ -96,6 +97,22 @@ describe("group commit", () => {
     ]);
     expect(seen.a).toEqual(seen.b);
     expect(await rowsOf(shop)).toEqual([action, "b:first", "b:last"].sort());
+  });
+
+  it("when the group cannot get a connection, each member runs on its own and nothing is lost", async () => {
+    const { domain: shop } = await createTestShop();
+    const seen: Seen = {};
+    const refused = vi.spyOn(pg.Pool.prototype, "connect").mockImplementationOnce(() => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432")));
+    try {
+      const results = await Promise.all(["a", "b", "c"].map((n) => groupTransaction([`order:${shop}:${n}`], member(shop, n, seen))));
+      expect(results).toEqual(["a", "b", "c"]);
+      // The group's connection was refused, then one for each member.
+      expect(refused).toHaveBeenCalledTimes(4);
+    } finally {
+      refused.mockRestore();
+    }
+    expect(new Set([seen.a[0], seen.b[0], seen.c[0]]).size).toBe(3);
+    expect(await rowsOf(shop)).toEqual(["a:first", "a:last", "b:first", "b:last", "c:first", "c:last"]);
   });
 
   it("events arriving while a group runs form the next group; one alone is not held back", async () => {
