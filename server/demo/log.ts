@@ -27,7 +27,7 @@ export const say = {
   },
 };
 
-// remix-serve and pino speak to log files; the demo shows a person the lines that matter.
+// The web server and pino speak to log files; the demo shows a person the lines that matter.
 const ASSET_REQUEST = /^(GET|HEAD) \/(build|favicon|assets)\b/;
 const PINO_LEVELS: Record<number, string> = { 10: "trace", 20: "debug", 30: "info", 40: "warn", 50: "error", 60: "fatal" };
 const PINO_NOISE = new Set(["level", "time", "pid", "hostname", "app", "msg", "v"]);
@@ -35,7 +35,7 @@ const PINO_NOISE = new Set(["level", "time", "pid", "hostname", "app", "msg", "v
 /** A child's output line as the person should see it, or null for noise. */
 export function friendlyLine(line: string): string | null {
   if (line.trim() === "") return null;
-  if (line.startsWith("[remix-serve]")) return null; // the demo prints its own URLs
+  if (line.startsWith("[loyalnest] http")) return null; // the demo prints its own URLs
   if (ASSET_REQUEST.test(line)) return null;
   if (!line.startsWith("{")) return line;
   try {
