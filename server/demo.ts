@@ -262,7 +262,7 @@ async function main(): Promise<number> {
     const appEnv: NodeJS.ProcessEnv = {
       ...sharedEnv,
       REMIX_DEV_ORIGIN: appAnnouncements.origin,
-      // Lets the development-mode server exit on SIGTERM (see demo/app-exit.mjs).
+      // Ends the server promptly on SIGTERM (see demo/app-exit.mjs).
       NODE_OPTIONS: [process.env.NODE_OPTIONS, `--import ${JSON.stringify(pathToFileURL(path.join(ROOT, "server", "demo", "app-exit.mjs")).href)}`]
         .filter(Boolean)
         .join(" "),

@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -21,27 +20,10 @@ process.env.NODE_ENV = process.env.NODE_ENV ?? "production";
 const mode = process.env.NODE_ENV;
 
 const buildPath = path.resolve(process.argv[2] ?? "build/index.js");
-const versionPath = path.resolve(buildPath, "..", "version.txt");
-
-async function importBuild(): Promise<ServerBuild> {
-  // A query string busts the import cache when the development build changes.
-  return (await import(`${pathToFileURL(buildPath).href}?t=${fs.statSync(buildPath).mtimeMs}`)) as ServerBuild;
-}
-
-let build = await importBuild();
+const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
 installGlobals({ nativeFetch: build.future.v3_singleFetch });
-let lanes: RouteLanes = createRouteLanes(build, mode);
-let remix = createRequestHandler({ build, mode });
-
-if (mode === "development") {
-  // `remix dev` writes version.txt after each rebuild and waits for the server to say it reloaded.
-  fs.watchFile(versionPath, { interval: 250 }, async () => {
-    build = await importBuild();
-    lanes = createRouteLanes(build, mode);
-    remix = createRequestHandler({ build, mode });
-    void broadcastDevReady(build);
-  });
-}
+const lanes: RouteLanes = createRouteLanes(build, mode);
+const remix = createRequestHandler({ build, mode });
 
 const app = express();
 app.disable("x-powered-by");
@@ -49,7 +31,7 @@ app.use(compression());
 app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));
 app.use(morgan("tiny"));
-app.all("*", (req, res, next) => remix(req, res, next));
+app.all("*", remix);
 
 const server = http.createServer((req, res) => {
   if (!lanes.handle(req, res)) app(req, res);
@@ -58,6 +40,8 @@ const server = http.createServer((req, res) => {
 const port = Number(process.env.PORT ?? 3000);
 const onListen = () => {
   console.log(`[loyalnest] http://localhost:${port}`);
+  // Whoever started a development server (the demo) waits for this announcement. No rebuilds are
+  // reloaded: `npm run dev` serves through Remix's own dev server.
   if (mode === "development" && process.env.REMIX_DEV_ORIGIN) void broadcastDevReady(build);
 };
 if (process.env.HOST) server.listen(port, process.env.HOST, onListen);
@@ -65,8 +49,5 @@ else server.listen(port, onListen);
 
 // In-flight requests finish; entry.server.tsx closes the pools after its grace period.
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.once(signal, () => {
-    fs.unwatchFile(versionPath);
-    server.close((error) => error && console.error(error));
-  });
+  process.once(signal, () => server.close((error) => error && console.error(error)));
 }

@@ -1,7 +1,6 @@
-// Preloaded into the demo's app process (node --import). remix-serve needs NODE_ENV=development
-// for the demo (production refuses DEMO=1), and in development it watches build/version.txt for
-// `remix dev` and never closes that watcher: on SIGTERM it stops listening, yet the process never
-// exits. This ends the process once it would have exited on its own but for that watcher: the
+// Preloaded into the demo's app process (node --import), and into the proxy benchmark's. On
+// SIGTERM the web server stops listening and the app closes its pools only after its grace period
+// (SHUTDOWN_GRACE_MS). This ends the process as soon as it would have exited on its own: the
 // listener closed, requests answered, and the app's own connections and timers closed. If the app
 // still holds something after APP_EXIT_SETTLE_MS, it says what and exits anyway.
 import { clearInterval, setInterval } from "node:timers";
