@@ -75,7 +75,6 @@ function enrollStatement(stated: ReturnType<typeof statedProfile>): string {
 
 /** The member of a Shopify customer; with `db`, on that connection (statements sent together with others). */
 export async function findMemberByCustomerId(shop: string, customerId: bigint, db?: Db): Promise<Member | null> {
-  if (!db) return prisma.member.findUnique({ where: { shop_shopifyCustomerId: { shop, shopifyCustomerId: customerId } } });
   const rows = await sqlOf(db).rows<Member>(`SELECT * FROM "Member" WHERE "shop" = $1 AND "shopifyCustomerId" = $2::bigint`, [shop, customerId]);
   return rows[0] ?? null;
 }

@@ -16,7 +16,6 @@ import { findMemberByCustomerId, getMember } from "~/models/member.server";
 import {
   DuplicateRedemptionRequestError,
   findRedemptionByRequestKey,
-  listMemberRedemptionRows,
   markIssued,
   RedemptionRefusedError,
   releaseRedemption,
@@ -257,11 +256,6 @@ async function settleByLookup(
   if (found) return succeed(shop, await markIssued(shop, row.id, found.id), replayed);
   await releaseRedemption(shop, row.id, { status: "FAILED", failure: "Shopify did not create the code", actor: "system:redemption", now: new Date() });
   return refuse(503, "shopify_unavailable", "Shopify could not create the code; your points were not used");
-}
-
-/** The member's codes, newest first (failed attempts left out). */
-export async function listMemberRedemptions(shop: string, memberId: string): Promise<RedemptionView[]> {
-  return (await listMemberRedemptionRows(shop, memberId)).map(redemptionView);
 }
 
 /** The HTTP answer every door gives for an outcome (extensions/README.md): status and JSON body. */

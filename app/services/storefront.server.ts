@@ -296,13 +296,6 @@ export function historyItems(entries: readonly LedgerEntry[], limit = HISTORY_IT
   return items;
 }
 
-/** Codes a shopper can still use, soonest to expire first. */
-export function usableCodes(redemptions: readonly RedemptionView[], now: Date): RedemptionView[] {
-  return redemptions
-    .filter((r) => r.status === "ISSUED" && Date.parse(r.expiresAt) > now.getTime())
-    .sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt));
-}
-
 /** The member's balances, history, rewards and codes; null when the shop is not installed. */
 export async function storefrontMember(shopDomain: string, customerId: bigint, requestedLocale: string | null, now = new Date()): Promise<StorefrontMember | null> {
   // The three reads are keyed by the customer, so they leave together on one connection and come
@@ -328,8 +321,9 @@ export async function storefrontMember(shopDomain: string, customerId: bigint, r
     available,
     pending: active?.pointsPending ?? 0,
     lifetimeEarned: active?.lifetimeEarned ?? 0,
-    history: active ? historyItems(entries) : [],
+    history: historyItems(entries),
     rewards: offersFor(offers, available),
-    codes: active ? usableCodes(redemptions.map(redemptionView), now) : [],
+    // Only an active member's, issued and unexpired, soonest to expire first (the query's rule).
+    codes: redemptions.map(redemptionView),
   };
 }

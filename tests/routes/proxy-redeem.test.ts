@@ -108,6 +108,31 @@ describe("POST /proxy/redeem", () => {
     expect(view.body.history[0]).toMatchObject({ type: "redeemed", points: -500 });
   });
 
+  it("the member answer lists only codes still usable, soonest to expire first, and none once the member is redacted", async () => {
+    const { shop, slider, customerId, member } = await storefrontShop();
+    const codes: string[] = [];
+    for (const points of [100, 200, 300, 100]) {
+      const answer = await redeem(shop, customerId, { rewardId: slider.id, points, idempotencyKey: key() });
+      expect(answer.status).toBe(201);
+      codes.push(answer.body.redemption.code);
+    }
+    expect(new Set(codes).size).toBe(4);
+    const [first, second, third, fourth] = await prisma.redemption.findMany({ where: { shop }, orderBy: { createdAt: "asc" } });
+    const day = 86_400_000;
+    await prisma.redemption.update({ where: { id: first.id }, data: { expiresAt: new Date(Date.now() - 1000) } }); // expired, not yet settled
+    await prisma.redemption.update({ where: { id: second.id }, data: { status: "USED" } });
+    await prisma.redemption.update({ where: { id: third.id }, data: { expiresAt: new Date(Date.now() + 20 * day) } });
+    await prisma.redemption.update({ where: { id: fourth.id }, data: { expiresAt: new Date(Date.now() + 10 * day) } });
+
+    const view = await run(memberLoader, signed("/proxy/member", shop, customerId));
+    expect(view.body.codes.map((c: { points: number }) => c.points)).toEqual([100, 300]);
+    expect(view.body.codes.map((c: { id: string }) => c.id)).toEqual([fourth.id, third.id]);
+
+    await prisma.member.update({ where: { id: member.id }, data: { state: "REDACTED" } });
+    const redacted = await run(memberLoader, signed("/proxy/member", shop, customerId));
+    expect(redacted.body).toMatchObject({ enrolled: false, codes: [], history: [] });
+  });
+
   it("redeems a chosen number of points on a slider reward", async () => {
     const { shop, slider, customerId, member } = await storefrontShop();
     const answer = await redeem(shop, customerId, { rewardId: slider.id, points: 300, idempotencyKey: key() });
