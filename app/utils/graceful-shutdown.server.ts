@@ -6,9 +6,9 @@ import { closeAdvisoryLocks } from "./advisory-lock.server";
 import { logger } from "./logger.server";
 import { closeRateLimiter } from "./rate-limit.server";
 
-// remix-serve answers SIGTERM/SIGINT by closing its HTTP server, but the process only exits once
-// nothing else holds it open: PostgreSQL pools and Redis connections would keep it running until
-// the orchestrator's SIGKILL. After a grace period for in-flight requests, close them.
+// The web server (server/serve.ts, or remix-serve) answers SIGTERM/SIGINT by closing its HTTP
+// server, but the process only exits once nothing else holds it open: PostgreSQL pools and Redis
+// connections would keep it running until the orchestrator's SIGKILL. After a grace period for in-flight requests, close them.
 
 declare global {
   var __loyalnestShutdownHook: boolean | undefined;

@@ -1,8 +1,8 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
-// remix-serve with NODE_ENV=development announces "build ready" to the Remix dev server at
-// REMIX_DEV_ORIGIN once it listens, and crashes ("Dev server origin not set") when there is none.
+// The web server with NODE_ENV=development announces "build ready" to the Remix dev server at
+// REMIX_DEV_ORIGIN once it listens (server/serve.ts only when that is set).
 // The demo is not `remix dev`, but it is the one that wants to know when the app is up: this
 // answers the announcement (POST /ping) and resolves `ready`.
 
